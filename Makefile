@@ -1,0 +1,48 @@
+# rcnet: `make demo` runs the Handbook's three hosts; `make test` runs the tests.
+# Both set up what they need: a virtualenv from setup.cfg and, as root, Debian packages.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all venv deps demo test lint typecheck unit bench install clean
+
+all: test
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+deps:
+	@sh tools/install-deps
+
+lint: $(STAMP)
+	$(BIN)/ruff check rcnet tests bench tools
+	$(BIN)/ruff format --check rcnet tests bench tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict rcnet
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests
+
+test: deps $(STAMP) lint typecheck
+	$(BIN)/pytest -p no:cacheprovider tests
+
+demo: deps $(STAMP)
+	@sh tools/demo
+
+bench: deps $(STAMP)
+	$(BIN)/python -m bench
+
+install: $(STAMP)
+	$(PYTHON) -m pip install .
+	install -m 0644 contrib/rcnet.service /etc/systemd/system/rcnet.service
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from rcnet.cli import main
+
+raise SystemExit(main())

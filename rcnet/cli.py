@@ -1,0 +1,79 @@
+"""Command-line entry point: argument parsing and dispatch only.
+
+Command modules live in `rcnet.commands` and are imported lazily, so a command pays
+only for what it uses. Every failure is one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rcnet import __version__
+from rcnet.commands import CommandError, UsageError
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("rcnet.commands.check", "lint rc.conf files the way FreeBSD's rc reads them"),
+    "show": ("rcnet.commands.show", "print the model that start would apply"),
+    "simulate": ("rcnet.commands.simulate", "run hosts on a simulated segment in virtual time"),
+    "decode": ("rcnet.commands.decode", "decode and verify CARP advertisements"),
+    "start": ("rcnet.commands.start", "apply a host and run CARP in the foreground"),
+    "status": ("rcnet.commands.control", "show the running daemon's vhids and counters"),
+    "ifconfig": ("rcnet.commands.control", "carpN down|up, or IF vhid N state master|backup"),
+    "sysctl": ("rcnet.commands.control", "read or set net.inet.carp.* of the running daemon"),
+    "stop": ("rcnet.commands.control", "stop the running daemon gracefully"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, no usage dump
+        self.exit(2, f"rcnet: {message}\n")
+
+
+def _load(module: str) -> Any:
+    return importlib.import_module(module)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = _Parser(prog="rcnet", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"rcnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            mod = _load(module)
+            adder = getattr(mod, f"add_{name}_arguments", None) or mod.add_arguments
+            adder(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if not a.startswith("-")), None)
+    try:
+        parser = build_parser(command if command in COMMANDS else None)
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_usage(sys.stderr)
+            return 2
+        mod = _load(COMMANDS[args.command][0])
+        runner = getattr(mod, f"run_{args.command}", None) or mod.run
+        return int(runner(args))
+    except UsageError as exc:
+        print(f"rcnet {command}: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(f"rcnet {command}: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""One module per `rcnet` subcommand.
+
+Each module defines `HELP` (one line), `add_arguments(parser)` and `run(args) -> int`.
+`rcnet.cli` imports a command's module only when that command runs, so `check` and
+`show` never import the protocol core, scapy or pyroute2.
+"""
+
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """Bad arguments discovered after parsing: printed as one line, exit 2."""
+
+
+class CommandError(Exception):
+    """A command that cannot do its job: one line on stderr, exit `code`."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code

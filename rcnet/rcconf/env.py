@@ -1,0 +1,126 @@
+"""What reading a host's rc.conf files produces: variables with positions.
+
+This module is the contract between the sh-subset reader (parse, evaluate, load)
+and everything that interprets variables (build, lint). It holds data only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from rcnet.findings import Finding, Location
+
+
+class HostError(Exception):
+    """A HOST argument that cannot be read at all (missing, unreadable, not a file/dir)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Value:
+    """One assignment `NAME=WORD` after evaluation.
+
+    `text` is the value as sh would store it (quotes removed, expansions done);
+    None means *unknown*: the value came from something the reader does not
+    execute (command substitution, an unknown variable set by a skipped
+    statement), so nothing may be concluded from it.
+    """
+
+    name: str
+    text: str | None
+    #: where NAME starts
+    loc: Location
+    #: where the value's first character was written (just after `=`)
+    value_loc: Location
+    #: for each character of `text`, where it came from in the file; characters
+    #: produced by an expansion map to the `$` that produced them
+    positions: tuple[Location, ...] = ()
+    #: the raw source text of the word as written (quotes included), for carets
+    raw: str = ""
+    #: assigned inside a skipped conditional/function: recorded, not applied
+    conditional: bool = False
+    #: came from the built-in defaults (rcnet carries FreeBSD's network defaults)
+    default: bool = False
+
+    def at(self, offset: int) -> Location:
+        """The source location of character `offset` of `text`."""
+        if self.positions and 0 <= offset < len(self.positions):
+            return self.positions[offset]
+        if self.positions and offset >= len(self.positions):
+            return self.positions[-1]
+        return self.value_loc
+
+    @property
+    def known(self) -> bool:
+        return self.text is not None
+
+
+@dataclass
+class Environment:
+    """Variables as one rc.d script sees them after loading its files.
+
+    `values` holds the effective (last) assignment of each set variable;
+    an `unset` removes the name. `history` keeps every assignment in order,
+    conditional ones included, for the SH05 rule and for messages.
+    """
+
+    values: dict[str, Value] = field(default_factory=dict)
+    history: dict[str, list[Value]] = field(default_factory=dict)
+
+    def get(self, name: str) -> Value | None:
+        """The effective value, or None when the variable is unset."""
+        return self.values.get(name)
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        """The effective text; `default` when unset; None when unknown."""
+        v = self.values.get(name)
+        if v is None:
+            return default
+        return v.text
+
+    def is_set(self, name: str) -> bool:
+        return name in self.values
+
+    def names(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def with_prefix(self, prefix: str) -> Iterator[Value]:
+        """Effective values whose name starts with prefix, in name order."""
+        for name in sorted(self.values):
+            if name.startswith(prefix):
+                yield self.values[name]
+
+
+#: the rc.d scripts whose scope matters for networking (rcconf.md §1)
+SCOPES = ("hostname", "netif", "routing")
+
+
+@dataclass(frozen=True)
+class LoadedHost:
+    """A HOST argument read in FreeBSD's order."""
+
+    #: the HOST argument as given
+    path: str
+    #: name from the path (file stem; `rc.conf`/`etc` take their parent's name)
+    path_name: str
+    #: every file read, in order
+    files: tuple[str, ...]
+    #: what rc_conf_files give (defaults + rc.conf + rc.conf.local ...)
+    base: Environment
+    #: per consumer script: base + its rc.conf.d files; keys are SCOPES
+    scopes: Mapping[str, Environment]
+    #: net.inet.carp.* from the directory's sysctl.conf (name -> value)
+    sysctls: Mapping[str, Value]
+    #: findings of the reader itself (SH rules, unreadable included files, ...)
+    findings: tuple[Finding, ...]
+    #: file -> its lines (without newline), for caret display
+    sources: Mapping[str, tuple[str, ...]]
+
+    @property
+    def netif(self) -> Environment:
+        return self.scopes["netif"]
