@@ -41,7 +41,13 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, int, str]:
         if self.loc is None:
             return ("", 0, 0, SEVERITY_ORDER[self.severity], self.code)
-        return (self.loc.file, self.loc.line, self.loc.column, SEVERITY_ORDER[self.severity], self.code)
+        return (
+            self.loc.file,
+            self.loc.line,
+            self.loc.column,
+            SEVERITY_ORDER[self.severity],
+            self.code,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +60,7 @@ class Finding:
             "message": self.message,
         }
 
-    def format(self) -> str:
-        where = str(self.loc) if self.loc else (self.host or "-")
+    def format(self, fallback: str | None = None) -> str:
+        """`FILE:LINE:COL: severity: message [CODE]`; fallback names a finding with no place."""
+        where = str(self.loc) if self.loc else (fallback or self.host or "-")
         return f"{where}: {self.severity}: {self.message} [{self.code}]"

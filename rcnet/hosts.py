@@ -1,0 +1,87 @@
+"""HOST arguments to checked models: reader, builder and per-host lint in one call.
+
+This is the one place that wires the front end together; commands call it. It imports
+the front end and the model, never the protocol core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rcnet.findings import Finding
+from rcnet.model import Host
+from rcnet.rcconf.env import HostError, LoadedHost
+
+
+class DuplicateHostError(HostError):
+    """Two HOST arguments that name the same host."""
+
+
+@dataclass(frozen=True)
+class CheckedHost:
+    loaded: LoadedHost
+    host: Host
+    #: reader, builder and lint findings, each carrying this host's name
+    findings: tuple[Finding, ...]
+
+    @property
+    def name(self) -> str:
+        return self.host.name
+
+
+def read_host(path: str) -> CheckedHost:
+    """Load, build and lint one HOST (a file or an etc directory); raises HostError."""
+    from rcnet.build import build_host
+    from rcnet.lint import lint_host
+    from rcnet.rcconf.load import load_host
+
+    loaded = load_host(path)
+    host, built = build_host(loaded)
+    found = [*loaded.findings, *built, *lint_host(loaded, host)]
+    return CheckedHost(loaded, host, tuple(f.with_host(host.name) for f in found))
+
+
+def read_hosts(paths: Sequence[str]) -> tuple[list[CheckedHost], list[HostError]]:
+    """Every readable HOST, and an error for each one that is not.
+
+    Two readable hosts with the same name give a DuplicateHostError for the second.
+    """
+    hosts: list[CheckedHost] = []
+    errors: list[HostError] = []
+    for path in paths:
+        try:
+            checked = read_host(path)
+        except HostError as exc:
+            errors.append(exc)
+            continue
+        clash = next((h for h in hosts if h.name == checked.name), None)
+        if clash is not None:
+            errors.append(
+                DuplicateHostError(
+                    path, f"names host {checked.name!r} like {clash.loaded.path}; names must differ"
+                )
+            )
+            continue
+        hosts.append(checked)
+    return hosts, errors
+
+
+def load_hosts(paths: Sequence[str]) -> tuple[list[Host], list[Finding]]:
+    """Models for commands that run hosts (simulate, decode --rc, start).
+
+    Raises the first HostError; returns every finding, cross-host ones included.
+    """
+    from rcnet.lint import lint_hosts
+
+    checked, errors = read_hosts(paths)
+    if errors:
+        raise errors[0]
+    findings = [f for c in checked for f in c.findings]
+    findings.extend(lint_hosts(checked))
+    return [c.host for c in checked], findings
+
+
+def find_host(hosts: Sequence[Host], name: str) -> Host | None:
+    """A NAME argument: the full host name or its first label."""
+    return next((h for h in hosts if h.matches(name)), None)

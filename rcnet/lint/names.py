@@ -1,0 +1,141 @@
+"""SH08: assignments to a misspelt networking variable.
+
+rc never complains about a variable nobody reads, so `ifconfig_em0_alais0` or
+`defaultroutr` is silently ignored at boot. The registry below lists the names
+and name patterns rc's network scripts (and rcnet) read; a name that is close to
+one of them but is none of them is reported with the likely intended name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from rcnet.findings import Finding
+from rcnet.rcconf.env import LoadedHost, Value
+
+#: names read as they are (rc.conf(5), network.subr, rc.d/netif, routing, hostname)
+KNOWN_NAMES = frozenset(
+    {
+        "hostname",
+        "network_interfaces",
+        "cloned_interfaces",
+        "cloned_interfaces_sticky",
+        "netif_enable",
+        "netif_ipexpand_max",
+        "defaultrouter",
+        "defaultroute_delay",
+        "defaultroute_carrier_delay",
+        "static_routes",
+        "gateway_enable",
+        "ipv6_network_interfaces",
+        "ipv6_activate_all_interfaces",
+        "ipv6_defaultrouter",
+        "ipv6_static_routes",
+        "ipv6_gateway_enable",
+        "ipv6_enable",
+        "ipv6_cpe_wanif",
+        "synchronous_dhclient",
+        "background_dhclient",
+        "rc_conf_files",
+        "ifconfig_DEFAULT",
+        "rcnet_ifmap",
+        "rcnet_notify",
+        "static_arp_pairs",
+        "static_ndp_pairs",
+        "routing_enable",
+        "netwait_enable",
+        "netwait_if",
+        "netwait_ip",
+    }
+)
+
+#: prefixes followed by an interface or entry name
+KNOWN_PREFIXES = (
+    "ifconfig_",
+    "create_args_",
+    "vlans_",
+    "wlans_",
+    "ipv4_addrs_",
+    "ipv6_prefix_",
+    "ipv6_route_",
+    "route_",
+    "static_arp_",
+    "static_ndp_",
+)
+
+#: suffixes of ifconfig_<if>_<suffix>
+IFCONFIG_SUFFIXES = ("alias", "aliases", "ipv6", "name", "descr")
+
+_ALIAS_N = re.compile(r"^alias\d+$")
+
+
+def _assignments(loaded: LoadedHost) -> Iterator[Value]:
+    seen: set[tuple[str, int, int]] = set()
+    envs = [loaded.base, *loaded.scopes.values()]
+    for env in envs:
+        for values in env.history.values():
+            for value in values:
+                key = (value.loc.file, value.loc.line, value.loc.column)
+                if value.default or key in seen:
+                    continue
+                seen.add(key)
+                yield value
+
+
+def _close(word: str, choices: tuple[str, ...] | frozenset[str], cutoff: float) -> str | None:
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
+    return match[0] if match else None
+
+
+def suggest_name(name: str) -> str | None:
+    """The known name this one is probably a misspelling of, or None if it is fine."""
+    if name in KNOWN_NAMES:
+        return None
+    if name.startswith("ifconfig_"):
+        return _suggest_ifconfig(name)
+    if any(name.startswith(p) for p in KNOWN_PREFIXES):
+        return None
+    head = name.split("_", 1)[0] + "_"
+    if "_" in name:
+        prefix = _close(head, KNOWN_PREFIXES, 0.8)
+        if prefix is not None and prefix != head:
+            return prefix + name.split("_", 1)[1]
+    return _close(name, KNOWN_NAMES, 0.85)
+
+
+def _suggest_ifconfig(name: str) -> str | None:
+    rest = name[len("ifconfig_") :]
+    parts = rest.split("_")
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    if last in IFCONFIG_SUFFIXES or _ALIAS_N.match(last) or last.isdigit():
+        return None
+    # ifconfig_em0_alais0: compare the suffix without its number
+    stem = last.rstrip("0123456789")
+    digits = last[len(stem) :]
+    fixed = _close(stem, IFCONFIG_SUFFIXES, 0.7)
+    if fixed is None or (fixed == "alias") != bool(digits):
+        return None
+    return "ifconfig_" + "_".join([*parts[:-1], fixed + digits])
+
+
+def misspelt_names(loaded: LoadedHost) -> list[Finding]:
+    findings: list[Finding] = []
+    for value in _assignments(loaded):
+        better = suggest_name(value.name)
+        if better is None:
+            continue
+        findings.append(
+            Finding(
+                "SH08",
+                "error",
+                f"{value.name} is not a variable rc reads, so this assignment is ignored at boot;"
+                f" did you mean {better}?",
+                value.loc,
+                len(value.name),
+            )
+        )
+    return findings
