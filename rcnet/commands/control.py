@@ -1,0 +1,160 @@
+"""status, ifconfig, sysctl, stop: talk to a running `rcnet start` over its control socket."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from rcnet.commands import CommandError, UsageError
+
+HELP = "talk to the running daemon"
+
+#: FreeBSD's `netstat -s -p carp` lines, libxo key first, in FreeBSD's order
+NETSTAT_LINES: tuple[tuple[str, str, int], ...] = (
+    ("received-inet-packets", "packets received (IPv4)", 1),
+    ("received-inet6-packets", "packets received (IPv6)", 1),
+    ("dropped-wrong-ttl", "packets discarded for wrong TTL", 2),
+    ("dropped-short-header", "packets shorter than header", 2),
+    ("dropped-bad-checksum", "discarded for bad checksums", 2),
+    ("dropped-bad-version", "discarded packets with a bad version", 2),
+    ("dropped-short-packet", "discarded because packet too short", 2),
+    ("dropped-bad-authentication", "discarded for bad authentication", 2),
+    ("dropped-bad-vhid", "discarded for bad vhid", 2),
+    ("dropped-bad-address-list", "discarded because of a bad address list", 2),
+    ("sent-inet-packets", "packets sent (IPv4)", 1),
+    ("sent-inet6-packets", "packets sent (IPv6)", 1),
+    ("send-failed-memory-error", "send failed due to mbuf memory error", 2),
+)
+
+SYSCTLS = (
+    "allow",
+    "preempt",
+    "log",
+    "demotion",
+    "ifdown_demotion_factor",
+    "senderr_demotion_factor",
+)
+
+
+def _add_control(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--control",
+        metavar="PATH",
+        help="the daemon's control socket (default: $RCNET_CONTROL or /run/rcnet/rcnet.sock)",
+    )
+
+
+def add_status_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_control(parser)
+    parser.add_argument("--json", action="store_true")
+
+
+def add_ifconfig_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_control(parser)
+    parser.add_argument("interface", metavar="IF")
+    parser.add_argument("words", nargs="+", metavar="up|down|vhid N state master|backup")
+
+
+def add_sysctl_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_control(parser)
+    parser.add_argument("setting", nargs="?", metavar="NAME[=VALUE]")
+
+
+def add_stop_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_control(parser)
+
+
+def _ask(args: argparse.Namespace, message: dict[str, Any]) -> dict[str, Any]:
+    from rcnet.daemon.control import control_path, request
+
+    path = control_path(args.control)
+    try:
+        answer = request(path, message)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise CommandError(f"no rcnet daemon answers at {path} ({reason})", 3) from None
+    if not answer.get("ok", False):
+        raise CommandError(str(answer.get("error", "the daemon refused the request")), 1)
+    return answer
+
+
+def render_status(answer: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for v in answer.get("vhids", []):
+        lines.append(f"{v['interface']}: vhid {v['vhid']} parent {v.get('parent') or '-'}")
+        for addr in v.get("addresses", []):
+            family = "inet6" if ":" in addr else "inet"
+            lines.append(f"\t{family} {addr} vhid {v['vhid']}")
+        lines.append(
+            f"\tcarp: {v['state']} vhid {v['vhid']} advbase {v['advbase']} advskew {v['advskew']}"
+        )
+        peer = v.get("peer")
+        if peer:
+            lines.append(f"\t      peer {peer}")
+        lines.append(f"\tsince {float(v.get('since', 0)):.1f} s")
+    counters = answer.get("counters", {})
+    lines.append("carp:")
+    for key, text, depth in NETSTAT_LINES:
+        lines.append("\t" * depth + f"{counters.get(key, 0)} {text}")
+    return "\n".join(lines)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    answer = _ask(args, {"cmd": "status"})
+    if args.json:
+        answer.pop("ok", None)
+        json.dump(answer, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(render_status(answer))
+    return 0
+
+
+def run_ifconfig(args: argparse.Namespace) -> int:
+    words = [w.lower() for w in args.words]
+    message: dict[str, Any] = {"cmd": "ifconfig", "if": args.interface}
+    if words in (["up"], ["down"]):
+        message["action"] = words[0]
+    elif len(words) == 4 and words[0] == "vhid" and words[2] == "state":
+        if not words[1].isdigit() or not 1 <= int(words[1]) <= 255:
+            raise UsageError(f"vhid must be 1-255, not {args.words[1]!r}")
+        if words[3] not in ("master", "backup"):
+            raise UsageError(f"state must be master or backup, not {args.words[3]!r}")
+        message["vhid"] = int(words[1])
+        message["state"] = words[3]
+    else:
+        raise UsageError("expected `IF up`, `IF down` or `IF vhid N state master|backup`")
+    answer = _ask(args, message)
+    for line in answer.get("lines", []):
+        print(line)
+    return 0
+
+
+def run_sysctl(args: argparse.Namespace) -> int:
+    message: dict[str, Any] = {"cmd": "sysctl"}
+    if args.setting:
+        name, sep, value = args.setting.partition("=")
+        short = name.removeprefix("net.inet.carp.")
+        if short not in SYSCTLS:
+            raise UsageError(
+                f"unknown sysctl {name!r}; known: net.inet.carp.{{{','.join(SYSCTLS)}}}"
+            )
+        message["name"] = short
+        if sep:
+            try:
+                message["value"] = int(value, 0)
+            except ValueError:
+                raise UsageError(f"{name}: value must be an integer, not {value!r}") from None
+    answer = _ask(args, message)
+    for line in answer.get("lines", []):
+        print(line)
+    return 0
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    answer = _ask(args, {"cmd": "stop"})
+    for line in answer.get("lines", []):
+        print(line)
+    return 0
