@@ -7,6 +7,7 @@ a failing or hanging hook is logged and does not stop the others or the daemon.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -46,10 +47,8 @@ class HookRunner:
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _worker(self) -> None:
