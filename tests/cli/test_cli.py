@@ -1,0 +1,84 @@
+"""The command-line contract: help, version, one-line failures and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rcnet import __version__
+from rcnet.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rcnet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rcnet", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_version() -> None:
+    out = rcnet("--version")
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"rcnet {__version__}"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_answers_help(command: str) -> None:
+    out = rcnet(command, "--help")
+    assert out.returncode == 0, out.stderr
+    assert "usage: rcnet" in out.stdout
+
+
+def test_unknown_command_is_one_line_exit_2() -> None:
+    out = rcnet("frobnicate")
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_option_is_one_line_exit_2() -> None:
+    out = rcnet("check", "--format", "xml")
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["status", "stop", "sysctl"])
+def test_no_daemon_is_exit_3(command: str, tmp_path: Path) -> None:
+    sock = tmp_path / "nothing.sock"
+    out = rcnet(command, "--control", str(sock))
+    assert out.returncode == 3
+    assert str(sock) in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_control_path_from_environment(tmp_path: Path) -> None:
+    import os
+
+    sock = tmp_path / "env.sock"
+    env = dict(os.environ, RCNET_CONTROL=str(sock))
+    out = rcnet("status", env=env)
+    assert out.returncode == 3
+    assert str(sock) in out.stderr
+
+
+def test_ifconfig_usage_errors() -> None:
+    out = rcnet("ifconfig", "fxp0", "vhid", "300", "state", "master", "--control", "/nonexistent")
+    assert out.returncode == 2
+    assert "1-255" in out.stderr
+    out = rcnet("ifconfig", "carp0", "sideways", "--control", "/nonexistent")
+    assert out.returncode == 2
+
+
+def test_sysctl_unknown_name_is_usage_error() -> None:
+    out = rcnet("sysctl", "net.inet.carp.bogus=1", "--control", "/nonexistent")
+    assert out.returncode == 2
+    assert "unknown sysctl" in out.stderr
