@@ -1,0 +1,240 @@
+"""IP and link-layer framing of advertisements: build what the kernels send, parse what arrives.
+
+Build: the IPv4 datagram FreeBSD sends (TTL 255, DF, TOS = DSCP << 2, protocol 112, no
+options), the IPv6 packet (hop limit 255), an Ethernet frame from the virtual MAC.
+Parse: an Ethernet frame (802.1Q tags skipped), Linux cooked captures (SLL, SLL2), a raw
+IPv4/IPv6 packet (what a raw socket returns), and `sniff` that guesses which of these (or a bare
+CARP/VRRP header) a byte string is, for `rcnet decode`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass
+
+from rcnet.carp.wire import (
+    CARP_HEADER_LEN,
+    CARP_TTL,
+    IPPROTO_CARP,
+    VRRP_HEADER_LEN,
+    WireError,
+    inet_checksum,
+)
+from rcnet.model import IPAddress
+
+ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
+_VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
+#: FreeBSD's default net.inet.carp.dscp (CS7) gives TOS 0xE0
+DEFAULT_DSCP = 56
+IP_DF = 0x4000
+_V6_EXT_HEADERS = (0, 43, 60)  # hop-by-hop, routing, destination options
+
+
+def virtual_mac(vhid: int) -> bytes:
+    """The IANA VRRP MAC a vhid uses: 00:00:5e:00:01:<vhid>."""
+    return bytes((0x00, 0x00, 0x5E, 0x00, 0x01, vhid & 0xFF))
+
+
+def multicast_mac(group: IPAddress) -> bytes:
+    """Ethernet destination of an IPv4 (01:00:5e + 23 bits) or IPv6 (33:33 + 32 bits) group."""
+    raw = group.packed
+    if group.version == 4:
+        return bytes((0x01, 0x00, 0x5E, raw[1] & 0x7F, raw[2], raw[3]))
+    return b"\x33\x33" + raw[12:]
+
+
+def mac_str(mac: bytes) -> str:
+    return ":".join(f"{b:02x}" for b in mac)
+
+
+def build_ipv4(
+    src: ipaddress.IPv4Address,
+    dst: ipaddress.IPv4Address,
+    payload: bytes,
+    *,
+    ident: int = 0,
+    tos: int = DEFAULT_DSCP << 2,
+    ttl: int = CARP_TTL,
+    proto: int = IPPROTO_CARP,
+) -> bytes:
+    """An IPv4 datagram as FreeBSD sends adverts: DF set, no options."""
+    header = struct.pack(
+        "!BBHHHBBH4s4s",
+        0x45,
+        tos & 0xFF,
+        20 + len(payload),
+        ident & 0xFFFF,
+        IP_DF,
+        ttl,
+        proto,
+        0,
+        src.packed,
+        dst.packed,
+    )
+    csum = inet_checksum(header)
+    return header[:10] + struct.pack("!H", csum) + header[12:] + payload
+
+
+def build_ipv6(
+    src: ipaddress.IPv6Address,
+    dst: ipaddress.IPv6Address,
+    payload: bytes,
+    *,
+    tclass: int = DEFAULT_DSCP << 2,
+    hlim: int = CARP_TTL,
+    proto: int = IPPROTO_CARP,
+) -> bytes:
+    first = (6 << 28) | ((tclass & 0xFF) << 20)
+    return (
+        struct.pack("!IHBB", first, len(payload), proto, hlim) + src.packed + dst.packed + payload
+    )
+
+
+def build_ethernet(dst_mac: bytes, src_mac: bytes, ip_packet: bytes) -> bytes:
+    ethertype = ETH_P_IP if ip_packet[:1] and ip_packet[0] >> 4 == 4 else ETH_P_IPV6
+    return dst_mac + src_mac + struct.pack("!H", ethertype) + ip_packet
+
+
+@dataclass(frozen=True)
+class IpPacket:
+    """What the receive path needs from an IP packet."""
+
+    version: int
+    src: IPAddress
+    dst: IPAddress
+    #: TTL or hop limit
+    ttl: int
+    proto: int
+    payload: bytes
+    tos: int = 0
+
+
+def parse_ipv4(data: bytes) -> IpPacket:
+    if len(data) < 20:
+        raise WireError(f"short IPv4 header: {len(data)} bytes")
+    vihl, tos, total, _ident, _frag, ttl, proto = struct.unpack_from("!BBHHHBB", data)
+    ihl = (vihl & 0x0F) * 4
+    if vihl >> 4 != 4 or ihl < 20:
+        raise WireError("not an IPv4 header")
+    if len(data) < ihl or total < ihl:
+        raise WireError(f"IPv4 header length {ihl} exceeds the packet")
+    # Linux raw sockets hand over the datagram as sent; trailing bytes are link padding.
+    end = min(total, len(data))
+    return IpPacket(
+        version=4,
+        src=ipaddress.IPv4Address(data[12:16]),
+        dst=ipaddress.IPv4Address(data[16:20]),
+        ttl=ttl,
+        proto=proto,
+        payload=bytes(data[ihl:end]),
+        tos=tos,
+    )
+
+
+def parse_ipv6(data: bytes) -> IpPacket:
+    if len(data) < 40:
+        raise WireError(f"short IPv6 header: {len(data)} bytes")
+    first, plen, nxt, hlim = struct.unpack_from("!IHBB", data)
+    if first >> 28 != 6:
+        raise WireError("not an IPv6 header")
+    end = min(40 + plen, len(data))
+    off = 40
+    while nxt in _V6_EXT_HEADERS:
+        if off + 8 > end:
+            raise WireError("truncated IPv6 extension header")
+        nxt, hlen = data[off], (data[off + 1] + 1) * 8
+        off += hlen
+    if off > end:
+        raise WireError("truncated IPv6 extension header")
+    return IpPacket(
+        version=6,
+        src=ipaddress.IPv6Address(data[8:24]),
+        dst=ipaddress.IPv6Address(data[24:40]),
+        ttl=hlim,
+        proto=nxt,
+        payload=bytes(data[off:end]),
+        tos=(first >> 20) & 0xFF,
+    )
+
+
+def parse_ip(data: bytes) -> IpPacket:
+    """An IPv4 or IPv6 packet, chosen by the version nibble."""
+    if not data:
+        raise WireError("empty packet")
+    version = data[0] >> 4
+    if version == 4:
+        return parse_ipv4(data)
+    if version == 6:
+        return parse_ipv6(data)
+    raise WireError(f"IP version {version} is neither 4 nor 6")
+
+
+def _by_ethertype(ethertype: int, rest: bytes) -> IpPacket | None:
+    if ethertype == ETH_P_IP:
+        return parse_ipv4(rest)
+    if ethertype == ETH_P_IPV6:
+        return parse_ipv6(rest)
+    return None
+
+
+def parse_ethernet(frame: bytes) -> IpPacket | None:
+    """The IP packet inside an Ethernet frame; None when it carries something else."""
+    if len(frame) < 14:
+        raise WireError(f"short Ethernet frame: {len(frame)} bytes")
+    off = 12
+    (ethertype,) = struct.unpack_from("!H", frame, off)
+    while ethertype in _VLAN_TYPES:
+        off += 4
+        if len(frame) < off + 2:
+            raise WireError("truncated 802.1Q tag")
+        (ethertype,) = struct.unpack_from("!H", frame, off)
+    return _by_ethertype(ethertype, frame[off + 2 :])
+
+
+def parse_sll(frame: bytes) -> IpPacket | None:
+    """Linux cooked capture v1 (16-byte header, protocol at offset 14)."""
+    if len(frame) < 16:
+        raise WireError(f"short Linux cooked header: {len(frame)} bytes")
+    (proto,) = struct.unpack_from("!H", frame, 14)
+    return _by_ethertype(proto, frame[16:])
+
+
+def parse_sll2(frame: bytes) -> IpPacket | None:
+    """Linux cooked capture v2 (20-byte header, protocol first)."""
+    if len(frame) < 20:
+        raise WireError(f"short Linux cooked v2 header: {len(frame)} bytes")
+    (proto,) = struct.unpack_from("!H", frame, 0)
+    return _by_ethertype(proto, frame[20:])
+
+
+def _looks_like_ip(data: bytes) -> bool:
+    if len(data) >= 20 and data[0] >> 4 == 4 and (data[0] & 0x0F) >= 5:
+        return int.from_bytes(data[2:4], "big") == len(data)
+    if len(data) >= 40 and data[0] >> 4 == 6:
+        return int.from_bytes(data[4:6], "big") + 40 == len(data)
+    return False
+
+
+def _looks_like_header(data: bytes) -> bool:
+    if len(data) == CARP_HEADER_LEN:
+        return True
+    # A bare VRRPv3 advert: 8 bytes plus its address list.
+    if len(data) >= VRRP_HEADER_LEN and data[0] >> 4 == 3:
+        return len(data) - VRRP_HEADER_LEN in (data[3] * 4, data[3] * 16)
+    return False
+
+
+def sniff(data: bytes) -> tuple[str, IpPacket | None]:
+    """Guess what `data` is: ("ip", packet), ("ethernet", packet or None) or ("header", None).
+
+    A raw IP packet is recognised by a total length equal to the data's; a bare header by its
+    size (36 bytes, or a VRRPv3 header with its address list); anything else is taken as an
+    Ethernet frame.
+    """
+    if _looks_like_ip(data):
+        return "ip", parse_ip(data)
+    if _looks_like_header(data):
+        return "header", None
+    return "ethernet", parse_ethernet(data)
