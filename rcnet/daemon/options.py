@@ -1,0 +1,17 @@
+"""What `rcnet start` asks of the daemon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    host_path: str
+    #: FreeBSD interface name -> Linux name (--map; rc.conf rcnet_ifmap fills the rest)
+    ifmap: dict[str, str] = field(default_factory=dict)
+    set_hostname: bool = True
+    dry_run: bool = False
+    notify: tuple[str, ...] = ()
+    control: str | None = None
+    log_level: str = "info"
