@@ -10,6 +10,7 @@ down. Nothing outside the namespaces it makes is touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -111,10 +112,8 @@ class Lab:
         for name in (*(ns(h) for h in NAMES), ns("lan")):
             pids = sh("ip", "netns", "pids", name, check=False).stdout.split()
             for pid in pids:
-                try:
+                with contextlib.suppress(ProcessLookupError, ValueError):
                     os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
             sh("ip", "netns", "del", name, check=False)
 
 
