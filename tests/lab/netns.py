@@ -256,3 +256,47 @@ def segment(
 def handbook(lab: Lab, addresses: bool = True) -> Segment:
     """The Handbook's segment: hosta .3, hostb .4, provider .5 on 192.168.1.0/24, NICs `fxp0`."""
     return segment(lab, ((h, a if addresses else None) for h, a in HANDBOOK_HOSTS))
+
+
+class Capture:
+    """`tcpdump -w` on an interface of a lab namespace, stopped (SIGINT, buffers flushed) on exit.
+
+    Immediate mode and -U, or the last packets stay in the kernel buffer and are lost.
+    """
+
+    def __init__(self, lab: Lab, ns: str, iface: str, path: str, bpf: str = "") -> None:
+        self.lab, self.ns, self.iface, self.path, self.bpf = lab, ns, iface, path, bpf
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Capture:
+        argv = ["tcpdump", "-i", self.iface, "-n", "-U", "--immediate-mode", "-Z", "root"]
+        argv += ["-w", self.path, *self.bpf.split()]
+        self.proc = self.lab.spawn(self.ns, argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert self.proc.stderr is not None
+        # tcpdump says "listening on" once its filter is attached: only then start sending
+        line = self.proc.stderr.readline().decode(errors="replace")
+        if "listening" not in line:
+            raise LabError(f"tcpdump on {self.ns}/{self.iface} did not start: {line.strip()}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            time.sleep(0.1)  # let the last frames cross the bridge
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(timeout=5)
+
+
+def tshark_fields(path: str, fields: Sequence[str], display_filter: str = "") -> list[list[str]]:
+    """Rows of `tshark -T fields` over a capture file, CARP decoded on IP protocol 112."""
+    argv = ["tshark", "-r", path, "-d", "ip.proto==112,carp", "-T", "fields"]
+    for f in fields:
+        argv += ["-e", f]
+    if display_filter:
+        argv += ["-Y", display_filter]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise LabError(f"tshark: {done.stderr.strip()}")
+    return [line.split("\t") for line in done.stdout.splitlines() if line.strip()]

@@ -1,0 +1,350 @@
+"""Raw sockets that move CARP/VRRP packets on one parent interface.
+
+Receiving (per parent and family): `socket(AF_INET, SOCK_RAW, 112)` joined to 224.0.0.18 on the
+parent (ip_mreqn with the ifindex; without joining nothing arrives), IP_MULTICAST_LOOP 0 (else we
+hear ourselves), IP_MULTICAST_ALL 0 (else every raw socket in the namespace gets every group),
+SO_BINDTODEVICE to the parent, non-blocking. IPv6 the same with ff02::12 and the hop limit from
+ancillary data. Unicast adverts from `peer`s arrive on the same sockets. The kernel does not check
+the TTL and the socket also sees VRRP: the engine filters (TTL, length, version, vhid, HMAC).
+
+Sending multicast adverts and announcements: frames from `frames` written on an AF_PACKET socket
+bound to the parent (virtual MAC as Ethernet source, as FreeBSD). Unicast adverts: a send-only
+raw socket (IPPROTO_RAW, header built here) so the kernel resolves the peer's MAC and the frame
+leaves from the NIC's MAC, as FreeBSD >= 14 sends them.
+
+Errors: every send failure raises `SendError` (an OSError with the interface); the daemon counts
+them as send errors (senderr demotion). An admin-down parent fails with ENETDOWN (AF_PACKET) or
+ENETUNREACH (raw IP). Loss of carrier is silent here: watch it with `links`.
+
+asyncio: `ParentTransport.attach(loop, callback)` registers the receive sockets with
+`loop.add_reader`; sends never block (non-blocking sockets; a full queue is a SendError).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import socket
+import struct
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv6Address
+
+from rcnet.linux import frames
+from rcnet.linux.nsenter import call_in_netns
+
+IPAddress = IPv4Address | IPv6Address
+
+IP_MULTICAST_ALL = 49
+IPV6_MULTICAST_ALL = 29
+IPV6_HDRINCL = 36
+SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
+#: the most packets handled per readable event, so one busy parent cannot starve the loop
+READ_BATCH = 64
+_RECV_SIZE = 2048
+
+
+class SendError(OSError):
+    """A packet could not be sent on `ifname` (the daemon counts it as a send error)."""
+
+    def __init__(self, code: int, ifname: str, what: str) -> None:
+        super().__init__(code, f"{ifname}: {what}: {os.strerror(code)}")
+        self.ifname = ifname
+
+
+@dataclass(frozen=True)
+class Received:
+    """One IP packet of protocol 112 as it arrived on `ifname`."""
+
+    src: IPAddress
+    dst: IPAddress
+    ttl: int
+    payload: bytes
+    ifname: str
+
+
+def _bind_device(sock: socket.socket, ifname: str) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
+
+
+def ifindex_of(ifname: str) -> int:
+    """The index of an interface of the current namespace; OSError(ENODEV) naming it if absent."""
+    try:
+        return socket.if_nametoindex(ifname)
+    except OSError:
+        raise OSError(errno.ENODEV, f"{ifname}: no such interface") from None
+
+
+def _open_receiver4(ifname: str, group: IPv4Address) -> tuple[socket.socket, int]:
+    ifindex = ifindex_of(ifname)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, frames.IPPROTO_CARP)
+    try:
+        _bind_device(sock, ifname)
+        mreqn = struct.pack("=4s4si", group.packed, bytes(4), ifindex)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+        sock.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock, ifindex
+
+
+def _open_receiver6(ifname: str, group: IPv6Address) -> tuple[socket.socket, int]:
+    ifindex = ifindex_of(ifname)
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, frames.IPPROTO_CARP)
+    try:
+        _bind_device(sock, ifname)
+        mreq = struct.pack("=16sI", group.packed, ifindex)
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
+        sock.setsockopt(socket.IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0)
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock, ifindex
+
+
+def parse_ipv4(data: bytes) -> tuple[IPv4Address, IPv4Address, int, bytes] | None:
+    """(src, dst, ttl, payload) of a raw IPv4 packet as a raw socket hands it over, or None."""
+    if len(data) < 20 or data[0] >> 4 != 4:
+        return None
+    ihl = (data[0] & 0x0F) * 4
+    (total,) = struct.unpack_from("!H", data, 2)
+    if ihl < 20 or total < ihl or len(data) < total:
+        return None
+    return IPv4Address(data[12:16]), IPv4Address(data[16:20]), data[8], data[ihl:total]
+
+
+class Receiver:
+    """The non-blocking receive socket of one family on one parent."""
+
+    def __init__(self, ifname: str, family: int = socket.AF_INET, *, netns: str | None = None):
+        self.ifname = ifname
+        self.family = family
+        if family == socket.AF_INET:
+            self.sock, self.ifindex = call_in_netns(
+                netns, lambda: _open_receiver4(ifname, frames.CARP_GROUP4)
+            )
+        elif family == socket.AF_INET6:
+            self.sock, self.ifindex = call_in_netns(
+                netns, lambda: _open_receiver6(ifname, frames.CARP_GROUP6)
+            )
+        else:
+            raise ValueError(f"unsupported address family {family}")
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def read(self, limit: int = READ_BATCH) -> list[Received]:
+        """The packets waiting now (at most `limit`); malformed ones are skipped."""
+        out: list[Received] = []
+        for _ in range(limit):
+            try:
+                got = self._read_one()
+            except (BlockingIOError, InterruptedError):
+                break
+            if got is not None:
+                out.append(got)
+        return out
+
+    def _read_one(self) -> Received | None:
+        if self.family == socket.AF_INET:
+            parsed = parse_ipv4(self.sock.recv(_RECV_SIZE))
+            if parsed is None:
+                return None
+            src, dst, ttl, payload = parsed
+            return Received(src, dst, ttl, payload, self.ifname)
+        data, ancillary, _flags, addr = self.sock.recvmsg(
+            _RECV_SIZE, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(20)
+        )
+        hop_limit, dst6 = -1, None
+        for level, kind, value in ancillary:
+            if level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT and len(value) >= 4:
+                (hop_limit,) = struct.unpack("=i", value[:4])
+            elif level == socket.IPPROTO_IPV6 and kind == socket.IPV6_PKTINFO and len(value) >= 16:
+                dst6 = IPv6Address(value[:16])
+        if dst6 is None or hop_limit < 0:
+            return None
+        src6 = IPv6Address(str(addr[0]).split("%", 1)[0])
+        return Received(src6, dst6, hop_limit, data, self.ifname)
+
+
+class FrameSender:
+    """An AF_PACKET socket bound to the parent that writes whole Ethernet frames."""
+
+    def __init__(self, ifname: str, *, netns: str | None = None):
+        self.ifname = ifname
+
+        def make() -> socket.socket:
+            # protocol 0: the socket is never hooked into receive, so nothing queues up on it
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+            try:
+                sock.bind((ifname, 0))
+                sock.setblocking(False)
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+
+        self.sock = call_in_netns(netns, make)
+
+    def send(self, frame: bytes, what: str = "send frame") -> None:
+        try:
+            sent = self.sock.send(frame)
+        except OSError as exc:
+            raise SendError(exc.errno or errno.EIO, self.ifname, what) from exc
+        if sent != len(frame):
+            raise SendError(errno.EMSGSIZE, self.ifname, what)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class UnicastSender:
+    """Send-only raw IP sockets (IPPROTO_RAW: header built here) for adverts to unicast peers."""
+
+    def __init__(self, ifname: str, *, netns: str | None = None):
+        self.ifname = ifname
+
+        def make(family: int) -> socket.socket:
+            sock = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_RAW)
+            try:
+                _bind_device(sock, ifname)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, IPV6_HDRINCL, 1)
+                sock.setblocking(False)
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+
+        self.sock4 = call_in_netns(netns, lambda: make(socket.AF_INET))
+        self.sock6 = call_in_netns(netns, lambda: make(socket.AF_INET6))
+
+    def send(
+        self, src: IPAddress, peer: IPAddress, payload: bytes, tos: int = frames.TOS_CS7
+    ) -> None:
+        try:
+            if isinstance(src, IPv4Address) and isinstance(peer, IPv4Address):
+                head = frames.ipv4_header(
+                    src,
+                    peer,
+                    frames.IPPROTO_CARP,
+                    len(payload),
+                    ident=frames.random_ip_id(),
+                    tos=tos,
+                )
+                self.sock4.sendto(head + payload, (str(peer), 0))
+            elif isinstance(src, IPv6Address) and isinstance(peer, IPv6Address):
+                head = frames.ipv6_header(
+                    src, peer, frames.IPPROTO_CARP, len(payload), traffic_class=tos
+                )
+                self.sock6.sendto(head + payload, (str(peer), 0))
+            else:
+                raise ValueError(f"source {src} and peer {peer} differ in family")
+        except OSError as exc:
+            raise SendError(exc.errno or errno.EIO, self.ifname, f"advert to {peer}") from exc
+
+    def close(self) -> None:
+        self.sock4.close()
+        self.sock6.close()
+
+
+class ParentTransport:
+    """Everything the daemon sends and receives on one parent interface.
+
+    `inet`/`inet6` choose the receive sockets (a parent without IPv6 vhids needs no IPv6 socket).
+    """
+
+    def __init__(
+        self, ifname: str, *, inet: bool = True, inet6: bool = False, netns: str | None = None
+    ):
+        self.ifname = ifname
+        self.receivers: list[Receiver] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        try:
+            if inet:
+                self.receivers.append(Receiver(ifname, socket.AF_INET, netns=netns))
+            if inet6:
+                self.receivers.append(Receiver(ifname, socket.AF_INET6, netns=netns))
+            self.frames = FrameSender(ifname, netns=netns)
+            self.unicast = UnicastSender(ifname, netns=netns)
+        except BaseException:
+            for r in self.receivers:
+                r.close()
+            raise
+
+    def read(self) -> list[Received]:
+        """Whatever is waiting on any receive socket (for callers that poll)."""
+        return [p for r in self.receivers for p in r.read()]
+
+    def send_advert(
+        self,
+        vhid: int,
+        src: IPAddress,
+        payload: bytes,
+        *,
+        peer: IPAddress | None = None,
+        tos: int = frames.TOS_CS7,
+    ) -> None:
+        """Send one advert from the parent's address `src`: multicast with the virtual MAC, or to
+        a unicast `peer` through the kernel's routing. Raises SendError."""
+        if peer is not None and not peer.is_multicast:
+            self.unicast.send(src, peer, payload, tos)
+        elif isinstance(src, IPv4Address):
+            dst4 = peer if isinstance(peer, IPv4Address) else frames.CARP_GROUP4
+            frame = frames.advert_frame4(vhid, src, payload, dst=dst4, tos=tos)
+            self.frames.send(frame, f"advert vhid {vhid}")
+        else:
+            dst6 = peer if isinstance(peer, IPv6Address) else frames.CARP_GROUP6
+            frame = frames.advert_frame6(vhid, src, payload, dst=dst6, traffic_class=tos)
+            self.frames.send(frame, f"advert vhid {vhid}")
+
+    def announce(self, vhid: int, vips: Iterable[IPAddress]) -> int:
+        """Gratuitous ARP / unsolicited NA for each VIP; returns how many left. Tries them all,
+        then raises the first SendError if any failed."""
+        sent, first_error = 0, None
+        for frame in frames.announcements(vhid, tuple(vips)):
+            try:
+                self.frames.send(frame, f"announce vhid {vhid}")
+                sent += 1
+            except SendError as exc:
+                first_error = first_error or exc
+        if first_error is not None:
+            raise first_error
+        return sent
+
+    def attach(
+        self, loop: asyncio.AbstractEventLoop, on_packet: Callable[[Received], None]
+    ) -> None:
+        """Deliver every received packet to `on_packet` from the event loop."""
+
+        def readable(receiver: Receiver) -> None:
+            for packet in receiver.read():
+                on_packet(packet)
+
+        for r in self.receivers:
+            loop.add_reader(r.fileno(), readable, r)
+        self._loop = loop
+
+    def detach(self) -> None:
+        if self._loop is not None:
+            for r in self.receivers:
+                self._loop.remove_reader(r.fileno())
+            self._loop = None
+
+    def close(self) -> None:
+        self.detach()
+        for r in self.receivers:
+            r.close()
+        self.frames.close()
+        self.unicast.close()
