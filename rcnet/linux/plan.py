@@ -125,35 +125,33 @@ class _Planner:
             self.skipped.add(iface.name)
             self.changes.append(Note(f"{iface.name}: {cloner} interfaces are left to the system"))
             return
+        trouble = self.create(iface, kind)
+        if trouble is not None:
+            # one line per interface: its addresses and flags are not planned on top
+            self.skipped.add(iface.name)
+            self.problem(f"{iface.name}: {trouble}")
+
+    def create(self, iface: Interface, kind: str) -> str | None:
+        """Plan the creation of a cloned link if missing; why it cannot be, if it cannot."""
         name = self.lx(iface.name)
         link = self.state.link(name)
         if link is not None:
             if link.kind != _REPORTED_KIND[kind]:
-                found = link.kind or "physical interface"
-                self.problem(f"{iface.name}: {name} exists and is a {found}, not a {kind}")
-            return
+                return f"{name} exists and is a {link.kind or 'physical interface'}, not a {kind}"
+            return None
         if kind in _KERNEL_MODULE and kind not in self.state.kinds:
-            self.problem(
-                f"{iface.name}: this kernel has no {_KERNEL_MODULE[kind]}; rcnet cannot create it"
-            )
-            return
+            return f"this kernel has no {_KERNEL_MODULE[kind]}; rcnet cannot create it"
+        change = CreateLink(name, kind)
         if kind == "vlan":
-            self.vlan(iface, name)
-            return
-        self.changes.append(CreateLink(name, kind))
+            m = _VLAN_NAME.match(name)
+            if m is None:
+                return "rcnet creates vlans named PARENT.TAG only (like em0.101)"
+            if not self.exists(m.group("parent")):
+                return f"no parent interface {m.group('parent')} for the vlan"
+            change = CreateLink(name, kind, parent=m.group("parent"), vlan_id=int(m.group("tag")))
+        self.changes.append(change)
         self.planned.add(name)
-
-    def vlan(self, iface: Interface, name: str) -> None:
-        m = _VLAN_NAME.match(name)
-        if m is None:
-            self.problem(f"{iface.name}: rcnet creates vlans named PARENT.TAG only (like em0.101)")
-            return
-        parent = m.group("parent")
-        if not self.exists(parent):
-            self.problem(f"{iface.name}: no parent interface {parent} for the vlan")
-            return
-        self.changes.append(CreateLink(name, "vlan", parent=parent, vlan_id=int(m.group("tag"))))
-        self.planned.add(name)
+        return None
 
     def interface(self, iface: Interface) -> None:
         link = self.require(iface.name)

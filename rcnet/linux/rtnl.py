@@ -120,15 +120,18 @@ def parse(data: bytes) -> list[LinkMsg | AddrMsg]:
 
 
 class RtnlSocket:
-    """A NETLINK_ROUTE socket in a namespace; `groups` subscribes to multicast events."""
+    """A NETLINK_ROUTE socket in a namespace. With `groups` it is a non-blocking event socket
+    (read with `read_events`); without, a request socket (`request`, `dump_links`)."""
 
     def __init__(self, groups: int = 0, *, netns: str | None = None) -> None:
         def make() -> socket.socket:
             sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
             try:
                 sock.bind((0, groups))
-                # the kernel answers within the send; a bound on the wait keeps a bug from hanging
-                sock.settimeout(2.0)
+                if groups:  # an event socket for loop.add_reader
+                    sock.setblocking(False)
+                else:  # requests: the kernel answers within the send; a bound keeps bugs finite
+                    sock.settimeout(2.0)
             except BaseException:
                 sock.close()
                 raise
@@ -191,7 +194,7 @@ class RtnlSocket:
         out: list[LinkMsg | AddrMsg] = []
         while True:
             try:
-                data = self.sock.recv(_RECV_SIZE, socket.MSG_DONTWAIT)
+                data = self.sock.recv(_RECV_SIZE)
             except (BlockingIOError, InterruptedError):
                 return out
             except OSError as exc:
