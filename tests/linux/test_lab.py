@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -14,9 +15,10 @@ from lab.netns import (
     in_root_netns,
     list_netns,
     sweep_leftovers,
+    unavailable_reason,
 )
 
-pytestmark = pytest.mark.netns
+# the namespace tests here are marked `netns` by conftest (they use the lab fixtures)
 
 
 def test_handbook_segment_pings(handbook_segment: Segment) -> None:
@@ -72,3 +74,12 @@ def test_cleanup_after_failure_and_sweep(lab: Lab) -> None:
     mine = lab.add_ns("live")
     assert mine not in sweep_leftovers()
     assert os.getpid() == int(mine[4:].split("x", 1)[0])
+
+
+def test_skip_reasons_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert unavailable_reason() == "network namespace tests need root (running as uid 1000)"
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    reason = unavailable_reason()
+    assert reason is not None and "iproute2" in reason
