@@ -1,0 +1,146 @@
+"""`rcnet start` after the check: dry run, single instance, apply, then the asyncio service.
+
+The host's configuration (addresses, routes, bridges, forwarding) is applied once before the
+event loop starts (pyroute2's synchronous calls must not run inside the loop). The CARP
+macvlans are created down with their addresses; the service brings them up only while MASTER.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rcnet.daemon.control import control_path, daemon_answers
+from rcnet.daemon.options import StartOptions
+from rcnet.model import Host
+
+log = logging.getLogger("rcnet")
+
+
+class StartError(Exception):
+    """start cannot go on: one line, exit 1."""
+
+
+def setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("JOURNAL_STREAM"):
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("rcnet")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+def effective_ifmap(host: Host, options: StartOptions) -> dict[str, str]:
+    """rcnet_ifmap from the rc.conf, overridden by --map."""
+    return {**dict(host.ifmap), **options.ifmap}
+
+
+@contextmanager
+def single_instance(path: str) -> Iterator[None]:
+    """Refuse a second daemon on the same control socket (a lock beside it, and a live socket)."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    lock_path = path + ".lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StartError(f"another rcnet start is running with control socket {path}") from None
+        if daemon_answers(path):
+            raise StartError(f"another rcnet daemon answers on {path}")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def dry_run(host: Host, ifmap: dict[str, str]) -> int:
+    from rcnet.linux import netlink
+
+    try:
+        changes = netlink.plan(host, ifmap)
+    except netlink.PlanError as exc:
+        raise StartError(str(exc)) from None
+    for change in changes:
+        print(change.describe())
+    if not changes:
+        print("# nothing to change")
+    print(f"# {len(changes)} change(s); --dry-run made none")
+    return 0
+
+
+def clear_leftovers() -> None:
+    """The vhid macvlans (and their addresses) of an earlier run that did not stop cleanly."""
+    from rcnet.linux import netlink
+    from rcnet.linux.changes import DeleteLink
+    from rcnet.linux.owned import is_vhid_macvlan
+
+    state = netlink.snapshot()
+    ours = {lk.name for lk in state.links if is_vhid_macvlan(lk.name, lk.kind, lk.mac, lk.alias)}
+    stale = [c for c in netlink.leftovers(state=state) if isinstance(c, DeleteLink)]
+    stale = [c for c in stale if c.ifname in ours]
+    for failure in netlink.apply(stale, best_effort=True):
+        log.warning("rcnet: could not clear a leftover: %s", failure)
+    for change in stale:
+        log.info("rcnet: cleared leftover of an earlier run: %s", change.describe())
+
+
+def apply_host(host: Host, ifmap: dict[str, str]) -> None:
+    from rcnet.linux import netlink
+
+    try:
+        changes = netlink.plan(host, ifmap)
+    except netlink.PlanError as exc:
+        raise StartError(str(exc)) from None
+    try:
+        netlink.apply(changes)
+    except netlink.ApplyError as exc:
+        raise StartError(f"{exc}; the changes before it stay applied") from None
+    for change in changes:
+        log.debug("rcnet: applied: %s", change.describe())
+    log.info("rcnet: applied %d change(s) for %s", len(changes), host.name)
+
+
+def log_left_to_system(host: Host) -> None:
+    for iface in host.interfaces:
+        for item in iface.left_to_system:
+            log.info("rcnet: %s: %s is left to the Linux system", iface.name, item)
+
+
+def run_host(host: Host, options: StartOptions) -> int:
+    setup_logging(options.log_level)
+    ifmap = effective_ifmap(host, options)
+    try:
+        if options.dry_run:
+            return dry_run(host, ifmap)
+        if os.geteuid() != 0:
+            raise StartError("rcnet start needs root (CAP_NET_ADMIN and CAP_NET_RAW)")
+        path = control_path(options.control)
+        with single_instance(path):
+            clear_leftovers()
+            apply_host(host, ifmap)
+            if options.set_hostname and host.hostname:
+                socket.sethostname(host.hostname)
+                log.info("rcnet: hostname %s", host.hostname)
+            log_left_to_system(host)
+            from rcnet.daemon.service import Service
+
+            service = Service(host, options, ifmap, path)
+            return asyncio.run(service.run())
+    except StartError as exc:
+        print(f"rcnet start: {exc}", file=sys.stderr)
+        return 1
+    except PermissionError as exc:
+        print(f"rcnet start: {exc.strerror or exc}: {exc.filename or ''}".rstrip(), file=sys.stderr)
+        return 1

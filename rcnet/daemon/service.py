@@ -1,0 +1,511 @@
+"""The asyncio service: sockets and timers around the CARP engine, in the aioquic style.
+
+The engine says what to do (actions) and when it next needs the clock (`next_timer`); this
+module performs the actions, re-arms one `loop.call_at`, feeds it packets, link events and
+control requests, and maps signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads, SIGUSR1
+logs the status. Time is the loop's monotonic clock in integer microseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+from typing import Any
+
+from rcnet.carp.actions import (
+    Action,
+    AddVips,
+    Announce,
+    Demoted,
+    Dropped,
+    Notify,
+    RemoveVips,
+    SendAdvert,
+    State,
+    Transition,
+)
+from rcnet.carp.engine import CarpError, Engine
+from rcnet.daemon.control import ControlServer
+from rcnet.daemon.hooks import HookRunner
+from rcnet.daemon.options import StartOptions
+from rcnet.daemon.sdnotify import sd_notify
+from rcnet.linux import owned
+from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState
+from rcnet.linux.rtnl import LinkSwitch
+from rcnet.linux.transport import ParentTransport, Received
+from rcnet.model import Host
+
+log = logging.getLogger("rcnet")
+
+US = 1_000_000
+HOOK_DRAIN_S = 3.0
+
+
+class Service:
+    def __init__(self, host: Host, options: StartOptions, ifmap: dict[str, str], control: str):
+        self.host = host
+        self.options = options
+        self.ifmap = ifmap
+        self.control_path = control
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.engine: Engine | None = None
+        self.transports: dict[str, ParentTransport] = {}
+        self.switch: LinkSwitch | None = None
+        self.watcher: Any = None
+        self.control: ControlServer | None = None
+        self.hooks = HookRunner([*options.notify, *([host.notify] if host.notify else [])])
+        self.timer: asyncio.TimerHandle | None = None
+        self.deadline: int | None = None
+        self.stopped = asyncio.Event()
+        self.stopping = False
+        self.repair_task: asyncio.Task[None] | None = None
+        self.macvlans: dict[tuple[int, str], str] = {}
+
+    # -- names ----------------------------------------------------------------------------------
+
+    def lx(self, name: str) -> str:
+        return self.ifmap.get(name, name)
+
+    def fbsd(self, linux_name: str) -> str:
+        for old, new in self.ifmap.items():
+            if new == linux_name:
+                return old
+        return linux_name
+
+    def _index_macvlans(self, host: Host) -> None:
+        self.macvlans = {}
+        for v in host.vhids:
+            if v.parent is None:
+                continue
+            legacy = self.lx(v.interface) if v.legacy else None
+            self.macvlans[(v.vhid, v.interface)] = owned.macvlan_name(
+                v.vhid, self.lx(v.parent), legacy
+            )
+
+    def now(self) -> int:
+        assert self.loop is not None
+        return int(self.loop.time() * US)
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        self.loop = asyncio.get_running_loop()
+        now = self.now()
+        self.engine = Engine(self.host, random.Random(), now)
+        self._index_macvlans(self.host)
+        self.switch = LinkSwitch()
+        self._open_transports(self.host)
+        self._watch_links()
+        self.control = ControlServer(self.control_path, self.handle_request)
+        await self.control.start()
+        self.hooks.start()
+        for sig, handler in (
+            (signal.SIGTERM, self._on_stop_signal),
+            (signal.SIGINT, self._on_stop_signal),
+            (signal.SIGHUP, self._on_reload_signal),
+            (signal.SIGUSR1, self._log_status),
+        ):
+            self.loop.add_signal_handler(sig, handler)
+        self.perform(self.engine.start(self.now()))
+        sd_notify("READY=1\nSTATUS=running CARP for " + self.host.name)
+        log.info(
+            "rcnet: %s running %d vhid(s); control socket %s",
+            self.host.name,
+            len(self.host.vhids),
+            self.control_path,
+        )
+        await self.stopped.wait()
+        return 0
+
+    def _open_transports(self, host: Host) -> None:
+        wanted: dict[str, tuple[bool, bool]] = {}
+        for v in host.vhids:
+            if v.parent is None:
+                continue
+            inet, inet6 = wanted.get(self.lx(v.parent), (False, False))
+            wanted[self.lx(v.parent)] = (inet or bool(v.addrs4), inet6 or bool(v.addrs6))
+        assert self.loop is not None
+        for name, (inet, inet6) in wanted.items():
+            if name in self.transports:
+                continue
+            transport = ParentTransport(name, inet=inet or not inet6, inet6=inet6)
+            transport.attach(self.loop, self._on_packet)
+            self.transports[name] = transport
+
+    def _watch_links(self) -> None:
+        from rcnet.linux.links import LinkWatcher
+
+        assert self.loop is not None and self.engine is not None
+        if self.watcher is not None:
+            self.watcher.close()
+        self.watcher = LinkWatcher(self.transports, owned_links=self.macvlans.values())
+        now = self.now()
+        for name in self.transports:
+            state = self.watcher.current().get(name)
+            up = state is not None and state.admin_up and state.carrier
+            self.perform(self.engine.link_changed(self.fbsd(name), up, now))
+        self.watcher.attach(self.loop, self._on_link_event)
+
+    async def shutdown(self) -> None:
+        """Graceful stop: bow-out adverts, vhid macvlans and their addresses removed."""
+        if self.stopping:
+            await self.stopped.wait()
+            return
+        self.stopping = True
+        sd_notify("STOPPING=1")
+        log.info("rcnet: stopping")
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.engine is not None:
+            self.perform(self.engine.stop(self.now()))
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
+        await self.hooks.drain(HOOK_DRAIN_S)
+        await self.hooks.close()
+        assert self.loop is not None
+        failures = await self.loop.run_in_executor(None, self._remove_macvlans)
+        for failure in failures:
+            log.warning("rcnet: stop: %s", failure)
+        for transport in self.transports.values():
+            transport.close()
+        if self.switch is not None:
+            self.switch.close()
+        self.stopped.set()
+
+    def _remove_macvlans(self) -> list[str]:
+        from rcnet.linux import netlink
+        from rcnet.linux.changes import DeleteLink
+
+        mine = set(self.macvlans.values())
+        state = netlink.snapshot()
+        gone = [c for c in netlink.leftovers(state=state) if isinstance(c, DeleteLink)]
+        gone = [c for c in gone if c.ifname in mine]
+        return netlink.apply(gone, best_effort=True)
+
+    def _on_stop_signal(self) -> None:
+        assert self.loop is not None
+        self.loop.create_task(self.shutdown())
+
+    # -- timers -----------------------------------------------------------------------------------
+
+    def _arm(self) -> None:
+        assert self.loop is not None and self.engine is not None
+        deadline = self.engine.next_timer()
+        if deadline == self.deadline and self.timer is not None:
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.deadline = deadline
+        if deadline is not None and not self.stopping:
+            self.timer = self.loop.call_at(deadline / US, self._on_timer)
+
+    def _on_timer(self) -> None:
+        assert self.engine is not None
+        due = self.deadline or 0
+        self.timer = None
+        self.deadline = None
+        # asyncio may fire a hair early; the engine must see its own deadline as reached
+        self.perform(self.engine.handle_timer(max(self.now(), due)))
+
+    # -- input ------------------------------------------------------------------------------------
+
+    def _on_packet(self, packet: Received) -> None:
+        if self.engine is None or self.stopping:
+            return
+        actions = self.engine.handle_packet(
+            self.fbsd(packet.ifname), packet.src, packet.dst, packet.ttl, packet.payload, self.now()
+        )
+        self.perform(actions)
+
+    def _on_link_event(self, event: Event) -> None:
+        if self.engine is None or self.stopping:
+            return
+        if isinstance(event, LinkState):
+            up = event.admin_up and event.carrier
+            log.info(
+                "rcnet: %s: link %s (admin %s, carrier %s)",
+                self.fbsd(event.ifname),
+                "up" if up else "down",
+                "up" if event.admin_up else "down",
+                "on" if event.carrier else "off",
+            )
+            self.perform(self.engine.link_changed(self.fbsd(event.ifname), up, self.now()))
+        elif isinstance(event, LinkRemoved):
+            if event.ifname in self.transports:
+                log.warning("rcnet: %s was deleted", self.fbsd(event.ifname))
+                self.perform(self.engine.link_changed(self.fbsd(event.ifname), False, self.now()))
+            else:
+                log.warning("rcnet: %s was deleted by someone else; restoring it", event.ifname)
+                self._schedule_repair()
+        elif isinstance(event, AddressRemoved):
+            log.warning(
+                "rcnet: %s was removed from %s by someone else; restoring it",
+                event.address,
+                event.ifname,
+            )
+            self._schedule_repair()
+
+    # -- repair -----------------------------------------------------------------------------------
+
+    def _schedule_repair(self) -> None:
+        assert self.loop is not None
+        if self.repair_task is None or self.repair_task.done():
+            self.repair_task = self.loop.create_task(self._repair())
+
+    async def _repair(self) -> None:
+        """Re-apply the host (only what is missing), then re-assert the MASTER macvlans."""
+        from rcnet.linux import netlink
+
+        assert self.loop is not None and self.engine is not None
+        await asyncio.sleep(0.05)  # let a burst of deletions arrive first
+        host, ifmap = self.host, self.ifmap
+
+        def reapply() -> list[str]:
+            changes = netlink.plan(host, ifmap)
+            netlink.apply(changes)
+            return [c.describe() for c in changes]
+
+        try:
+            done = await self.loop.run_in_executor(None, reapply)
+        except Exception as exc:  # netlink errors of every kind: log, keep running
+            log.error("rcnet: restoring failed: %s", exc)
+            return
+        for line in done:
+            log.info("rcnet: restored: %s", line)
+        if self.stopping:
+            return
+        for st in self.engine.status():
+            name = self.macvlans.get((st.vhid, st.interface))
+            if name is not None:
+                self._switch(name, st.state is State.MASTER)
+        if self.watcher is not None:
+            self._watch_links()
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def perform(self, actions: list[Action]) -> None:
+        assert self.engine is not None
+        for action in actions:
+            if isinstance(action, SendAdvert):
+                self._send(action)
+            elif isinstance(action, AddVips | RemoveVips):
+                name = self.macvlans.get((action.vhid, action.interface))
+                if name is not None:
+                    self._switch(name, isinstance(action, AddVips))
+            elif isinstance(action, Announce):
+                self._announce(action)
+            elif isinstance(action, Transition):
+                if self.engine.sysctl("log") >= 1:
+                    log.info("%s", action.log_line())
+            elif isinstance(action, Notify):
+                self.hooks.notify(action.subsystem, str(action.state))
+            elif isinstance(action, Dropped):
+                if self.engine.sysctl("log") >= 2:
+                    log.info("%s", action.log_line())
+            elif isinstance(action, Demoted):
+                log.info("%s", action.log_line())
+        self._arm()
+
+    def _switch(self, name: str, up: bool) -> None:
+        assert self.switch is not None
+        try:
+            self.switch.set_up(name, up)
+        except OSError as exc:
+            log.error("rcnet: %s", exc.strerror or exc)
+            if up:
+                self._schedule_repair()
+
+    def _send(self, action: SendAdvert) -> None:
+        assert self.engine is not None
+        transport = self.transports.get(self.lx(action.parent))
+        ok = False
+        if transport is None or action.src is None:
+            log.error(
+                "rcnet: vhid %d: no way to send on %s (no address of that family)",
+                action.vhid,
+                action.parent,
+            )
+        else:
+            try:
+                transport.send_advert(
+                    action.vhid,
+                    action.src,
+                    action.payload,
+                    peer=None if action.multicast else action.dst,
+                    tos=action.tos,
+                )
+                ok = True
+            except OSError as exc:
+                log.debug("rcnet: vhid %d: send failed: %s", action.vhid, exc)
+        more = self.engine.send_result(action.interface, action.vhid, ok, self.now())
+        if more:
+            self.perform(more)
+
+    def _announce(self, action: Announce) -> None:
+        transport = self.transports.get(self.lx(action.parent))
+        if transport is None:
+            return
+        try:
+            transport.announce(action.vhid, [a.ip for a in action.addresses])
+        except OSError as exc:
+            log.warning("rcnet: vhid %d: announcement failed: %s", action.vhid, exc)
+
+    # -- control ----------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        assert self.engine is not None
+        now = self.now()
+        return {
+            "ok": True,
+            "host": self.host.name,
+            "vhids": [s.to_json(now) for s in self.engine.status()],
+            "counters": self.engine.counters.to_json(),
+        }
+
+    def _log_status(self) -> None:
+        assert self.engine is not None
+        now = self.now()
+        for st in self.engine.status():
+            log.info(
+                "rcnet: status: %s: carp: %s vhid %d advbase %d advskew %d (%.1f s)",
+                st.interface,
+                st.state,
+                st.vhid,
+                st.advbase,
+                st.advskew,
+                (now - st.since) / US,
+            )
+        for line in self.engine.counters.render().splitlines():
+            log.info("rcnet: status: %s", line)
+
+    async def handle_request(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.engine is not None
+        cmd = message.get("cmd")
+        if self.stopping and cmd != "status":
+            return {"ok": False, "error": "the daemon is stopping"}
+        try:
+            if cmd == "status":
+                return self.status()
+            if cmd == "ifconfig":
+                return self._ifconfig(message)
+            if cmd == "sysctl":
+                return self._sysctl(message)
+            if cmd == "stop":
+                await self.shutdown()
+                return {"ok": True, "lines": [f"rcnet: {self.host.name} stopped"]}
+            if cmd == "reload":
+                return await self.reload()
+        except CarpError as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": f"unknown request {cmd!r}"}
+
+    def _ifconfig(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.engine is not None
+        ifname = str(message.get("if", ""))
+        now = self.now()
+        if message.get("action") == "down":
+            self.perform(self.engine.admin_down(ifname, now))
+        elif message.get("action") == "up":
+            self.perform(self.engine.admin_up(ifname, now))
+        elif "state" in message:
+            self.perform(
+                self.engine.force_state(ifname, int(message["vhid"]), str(message["state"]), now)
+            )
+        else:
+            return {"ok": False, "error": "expected up, down or vhid N state master|backup"}
+        lines = [
+            f"{s.interface}: carp: {s.state} vhid {s.vhid} advbase {s.advbase} advskew {s.advskew}"
+            for s in self.engine.status()
+            if ifname in (s.interface, s.parent)
+        ]
+        return {"ok": True, "lines": lines}
+
+    def _sysctl(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.engine is not None
+        prefix = "net.inet.carp."
+        name = message.get("name")
+        if name is None:
+            return {"ok": True, "lines": [f"{k}: {v}" for k, v in self.engine.sysctls().items()]}
+        old = self.engine.sysctl(str(name))
+        if "value" not in message:
+            return {"ok": True, "lines": [f"{prefix}{name}: {old}"]}
+        self.perform(self.engine.set_sysctl(str(name), int(message["value"]), self.now()))
+        new = self.engine.sysctl(str(name))
+        return {"ok": True, "lines": [f"{prefix}{name}: {old} -> {new}"]}
+
+    # -- reload -----------------------------------------------------------------------------------
+
+    def _on_reload_signal(self) -> None:
+        assert self.loop is not None
+        self.loop.create_task(self.reload())
+
+    async def reload(self) -> dict[str, Any]:
+        """SIGHUP: re-read the host; refuse a configuration with errors and keep running."""
+        from rcnet.daemon.run import effective_ifmap
+        from rcnet.hosts import read_host
+        from rcnet.linux import netlink
+        from rcnet.rcconf.env import HostError
+
+        assert self.loop is not None and self.engine is not None
+        path = self.options.host_path
+        try:
+            checked = await self.loop.run_in_executor(None, read_host, path)
+        except HostError as exc:
+            log.error(
+                "rcnet: reload refused: %s: %s; keeping the running configuration",
+                *(
+                    exc.path,
+                    exc.reason,
+                ),
+            )
+            return {"ok": False, "error": f"{exc.path}: {exc.reason}"}
+        errors = [f for f in checked.findings if f.severity == "error"]
+        orphans = [v for v in checked.host.vhids if v.parent is None]
+        if errors or orphans:
+            for f in errors:
+                log.error("rcnet: reload: %s", f.format(path))
+            why = f"{len(errors)} error(s)" if errors else f"vhid {orphans[0].vhid} has no parent"
+            log.error("rcnet: reload refused: %s; keeping the running configuration", why)
+            return {"ok": False, "error": f"reload refused: {why} in {path}"}
+        new = checked.host
+        if new == self.host:
+            log.info("rcnet: reload: no change")
+            return {"ok": True, "lines": ["no change"]}
+        ifmap = effective_ifmap(new, self.options)
+        try:
+            await self.loop.run_in_executor(None, lambda: netlink.apply(netlink.plan(new, ifmap)))
+        except Exception as exc:
+            log.error("rcnet: reload: applying failed: %s; keeping the running state", exc)
+            return {"ok": False, "error": f"applying failed: {exc}"}
+        removed_names = self._removed_macvlans(new, ifmap)
+        kept = self.engine.reconfigure(new, self.now())
+        self.host, self.ifmap = new, ifmap
+        self._index_macvlans(new)
+        self._open_transports(new)
+        self._watch_links()
+        self.perform(kept)
+        if removed_names:
+            await self.loop.run_in_executor(None, self._delete_links, removed_names)
+        log.info("rcnet: reloaded %s", path)
+        return {"ok": True, "lines": [f"reloaded {path}"]}
+
+    def _removed_macvlans(self, new: Host, ifmap: dict[str, str]) -> list[str]:
+        old_names = set(self.macvlans.values())
+        keep: set[str] = set()
+        for v in new.vhids:
+            if v.parent is not None:
+                legacy = ifmap.get(v.interface, v.interface) if v.legacy else None
+                keep.add(owned.macvlan_name(v.vhid, ifmap.get(v.parent, v.parent), legacy))
+        return sorted(old_names - keep)
+
+    @staticmethod
+    def _delete_links(names: list[str]) -> None:
+        from rcnet.linux import netlink
+        from rcnet.linux.changes import DeleteLink
+
+        for failure in netlink.apply([DeleteLink(n) for n in names], best_effort=True):
+            log.warning("rcnet: reload: %s", failure)
