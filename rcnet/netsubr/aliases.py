@@ -1,0 +1,182 @@
+"""Interface aliases exactly as network.subr's ifalias_af_common assembles them.
+
+Per address family pass (link, ether, inet, inet6): the words of `ifconfig_<if>_aliases`,
+then every *set* `ifconfig_<if>_alias<N>` in numeric order whose value starts with the
+pass's family keyword (an empty one stops the loop; one with no keyword is taken as inet
+with a warning), then `ipv4_addrs_<if>` with `inet` before each word. The word list is cut
+at every family keyword; each segment of the pass's family becomes one
+`ifconfig <if> <segment> alias` call, or a range expansion (see `ranges`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rcnet.ifconfig import CallContext, parse_call
+from rcnet.ifconfig.call import Call
+from rcnet.ifconfig.words import Word, metachar_findings, split_fields
+from rcnet.netsubr.common import Env, Report, sanitize
+from rcnet.netsubr.ranges import Expander
+from rcnet.rcconf.env import Value
+
+FAMILY_WORDS = ("inet", "inet6", "link", "ether")
+#: the passes rc makes, in order (ifconfig_up does link and ether, ipv4_up and ipv6_up the rest)
+PASSES = ("link", "ether", "inet", "inet6")
+
+
+@dataclass(frozen=True)
+class AliasCalls:
+    """The alias ifconfig calls of one interface, per pass."""
+
+    link: tuple[Call, ...] = ()
+    inet: tuple[Call, ...] = ()
+    inet6: tuple[Call, ...] = ()
+
+
+def alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
+    """Set `ifconfig_<if>_alias<N>` variables in rc's numeric order."""
+    prefix = f"ifconfig_{sanitize(ifname)}_alias"
+    found: list[tuple[int, Value]] = []
+    for name in env.names():
+        m = re.fullmatch(re.escape(prefix) + r"([0-9]+)(.*)", name)
+        value = env.value(name)
+        if m is not None and value is not None:
+            found.append((int(m.group(1)), value))
+    return sorted(found, key=lambda nv: (nv[0], nv[1].name))
+
+
+def _family(text: str) -> str | None:
+    return next((f for f in FAMILY_WORDS if text.startswith(f"{f} ")), None)
+
+
+def pass_words(env: Env, ifname: str, af: str) -> list[Word]:
+    """All alias words rc collects for the `af` pass, before cutting into segments."""
+    words = split_fields(*_text(env.if_var(ifname, "ifconfig_IF_aliases")))
+    for _, value in alias_values(env, ifname):
+        if value.text is None:
+            continue  # unknown: the reader already said why
+        fam = _family(value.text)
+        if fam == af:
+            words += split_fields(value.text, value)
+        elif fam is None and value.text == "":
+            break
+        elif af == "inet" and fam is None:
+            words += [Word("inet", 0, 1, (), value), *split_fields(value.text, value)]
+    if af == "inet":
+        for w in split_fields(*_text(env.if_var(ifname, "ipv4_addrs_IF"))):
+            words += [w.derive("inet"), w]
+    return words
+
+
+def _text(value: Value | None) -> tuple[str, Value | None]:
+    return ((value.text or "") if value is not None else "", value)
+
+
+def segments(words: list[Word], af: str) -> list[list[Word]]:
+    """Cut at every family keyword; keep the `af` segments (leading words are dropped)."""
+    out: list[list[Word]] = []
+    current: list[Word] | None = None
+    for w in words:
+        if w.text in FAMILY_WORDS:
+            current = [w]
+            out.append(current)
+        elif current is not None:
+            current.append(w)
+    return [s for s in out if s[0].text == af and len(s) > 1]
+
+
+def ipv6_enabled(env: Env, ifname: str) -> bool:
+    """network.subr ipv6if: lo0, or listed/auto and with some IPv6 configuration."""
+    if ifname == "lo0":
+        return True
+    listed = (env.text("ipv6_network_interfaces") or "").split()
+    if not (ifname in listed or [w.lower() for w in listed] == ["auto"]):
+        return False
+    own = env.if_var(ifname, "ifconfig_IF_ipv6")
+    args = own.text if own is not None else env.text("ifconfig_DEFAULT")
+    prefix = env.if_var(ifname, "ipv6_prefix_IF")
+    legacy = env.if_var(ifname, "ipv6_ifconfig_IF")
+    return any(v for v in (args, prefix and prefix.text, legacy and legacy.text))
+
+
+def numbering_findings(env: Env, ifname: str, report: Report) -> None:
+    """AL01 (gaps), AL02 (an empty alias hides later ones), AL03 (no family keyword)."""
+    values = alias_values(env, ifname)
+    expected = 0
+    for n, (number, value) in enumerate(values):
+        if number > expected:
+            missing = (
+                f"alias{expected}"
+                if number == expected + 1
+                else (f"alias{expected}-alias{number - 1}")
+            )
+            report.at_value(
+                "AL01",
+                "warning",
+                f"{value.name} follows a gap (no {missing}): current rc applies every set"
+                " alias, but rc.conf(5) and older guides say processing stops at the first gap"
+                " (and older FreeBSD did stop); number aliases without gaps",
+                value,
+            )
+        expected = number + 1
+        if value.text == "" and n + 1 < len(values):
+            later = ", ".join(v.name for _, v in values[n + 1 :])
+            report.at_value(
+                "AL02",
+                "error",
+                f"{value.name} is empty: rc stops reading aliases there, so {later} are never"
+                " applied; delete the empty alias or renumber the later ones",
+                value,
+            )
+            break
+        if value.text and _family(value.text) is None:
+            report.at_value(
+                "AL03",
+                "warning",
+                f"{value.name} does not start with a family keyword (inet, inet6, link,"
+                ' ether): rc warns "needs leading inet keyword" and applies it as inet;'
+                " write `inet ` first",
+                value,
+            )
+    _dropped_words(env, ifname, report)
+
+
+def _dropped_words(env: Env, ifname: str, report: Report) -> None:
+    value = env.if_var(ifname, "ifconfig_IF_aliases")
+    words = split_fields(*_text(value))
+    if words and words[0].text not in FAMILY_WORDS:
+        report.at(
+            "AL03",
+            "warning",
+            f"{words[0].source.name if words[0].source else 'the alias'} starts with"
+            f" {words[0].text!r}, not a family keyword: rc drops every word before the first"
+            " inet/inet6/link/ether; write `inet ` first",
+            words[0],
+        )
+
+
+def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> AliasCalls:
+    """Every alias ifconfig call of the interface, and the findings on the way."""
+    limit_text = env.text("netif_ipexpand_max") or "2048"
+    limit = int(limit_text) if limit_text.isdigit() else 2048
+    numbering_findings(env, ifname, report)
+    found: dict[str, list[Call]] = {"link": [], "inet": [], "inet6": []}
+    for af in PASSES:
+        words = pass_words(env, ifname, af)
+        if af == "inet":
+            for _, value in alias_values(env, ifname):
+                report.extend(metachar_findings(split_fields(value.text or "", value), value.name))
+        for seg in segments(words, af):
+            var = next((w.source.name for w in seg[1:] if w.source is not None), "the alias")
+            expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
+            if af in ("link", "ether"):
+                expander.calls.append(seg)
+            else:
+                expander.segment(seg)
+            report.extend(expander.findings)
+            ctx = CallContext(ifname, var, kind, alias=True, default_family=af)
+            found["link" if af == "ether" else af] += [
+                parse_call(call, ctx) for call in expander.calls
+            ]
+    return AliasCalls(tuple(found["link"]), tuple(found["inet"]), tuple(found["inet6"]))

@@ -1,0 +1,154 @@
+"""Host-wide settings: hostname, forwarding, CARP sysctls, rcnet's own variables, scopes.
+
+Each rc.d script reads rc.conf plus only its own rc.conf.d file(s): `hostname` reads
+rc.conf.d/hostname, `netif` rc.conf.d/network and rc.conf.d/netif, `routing`
+rc.conf.d/routing. A variable placed only where its consumer does not look is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rcnet.findings import Finding
+from rcnet.model import CarpSysctls
+from rcnet.netsubr.common import Env, Report
+from rcnet.rcconf.env import LoadedHost, Value
+
+_ROUTING_VARS = frozenset(
+    [
+        "defaultrouter",
+        "static_routes",
+        "ipv6_defaultrouter",
+        "ipv6_static_routes",
+        "gateway_enable",
+        "ipv6_gateway_enable",
+    ]
+)
+_NETIF_VARS = frozenset(
+    ["cloned_interfaces", "network_interfaces", "ipv6_network_interfaces", "netif_ipexpand_max"]
+)
+_NETIF_PREFIXES = ("ifconfig_", "create_args_", "vlans_", "wlans_", "ipv4_addrs_", "ipv6_prefix_")
+_SCRIPT_FILES = {
+    "hostname": "rc.conf.d/hostname",
+    "netif": "rc.conf.d/network or rc.conf.d/netif",
+    "routing": "rc.conf.d/routing",
+}
+
+
+def consumer(name: str) -> str | None:
+    """The rc.d script that reads a variable, for the variables whose scope matters."""
+    if name == "hostname":
+        return "hostname"
+    if name in _ROUTING_VARS or name.startswith(("route_", "ipv6_route_")):
+        return "routing"
+    if name in _NETIF_VARS or name.startswith(_NETIF_PREFIXES):
+        return "netif"
+    return None
+
+
+def scope_findings(loaded: LoadedHost) -> list[Finding]:
+    """RT04: a variable set only in an rc.conf.d file its consumer never reads."""
+    out: list[Finding] = []
+    for scope, env in loaded.scopes.items():
+        for name in env.names():
+            reader = consumer(name)
+            if reader is None or reader == scope or reader not in loaded.scopes:
+                continue
+            value = env.get(name)
+            if value is None or value.conditional or value.default:
+                continue
+            if _same(loaded.base.get(name), value) or _same(loaded.scopes[reader].get(name), value):
+                continue
+            out.append(
+                Finding(
+                    "RT04",
+                    "warning",
+                    f"{name} is set in {value.loc.file}, which only rc.d/{scope} reads;"
+                    f" rc.d/{reader} reads rc.conf and {_SCRIPT_FILES[reader]}, so it never"
+                    f" sees this value; move it to rc.conf or {_SCRIPT_FILES[reader]}",
+                    value.loc,
+                    len(name),
+                )
+            )
+    return out
+
+
+def _same(a: Value | None, b: Value) -> bool:
+    return a is not None and a.loc == b.loc and a.text == b.text
+
+
+def hostname(env: Env, report: Report) -> str | None:
+    """The hostname rc.d/hostname sets; None when empty or unknown. GN04 when invalid."""
+    value = env.value("hostname")
+    text = env.text("hostname")
+    if not text:
+        return None
+    problem = _hostname_problem(text)
+    if problem is not None:
+        report.at_value(
+            "GN04",
+            "warning",
+            f"hostname {text!r} {problem}: resolvers and other hosts will not accept it; use"
+            " letters, digits and hyphens, labels up to 63 and the name up to 253 characters",
+            value,
+        )
+    return text
+
+
+def _hostname_problem(name: str) -> str | None:
+    if re.search(r"\s", name):
+        return "contains blanks"
+    if len(name) > 253:
+        return f"is {len(name)} characters long (more than 253)"
+    labels = name.rstrip(".").split(".")
+    long = next((lab for lab in labels if len(lab) > 63), None)
+    if long is not None:
+        return f"has a label of {len(long)} characters (more than 63)"
+    if any(not lab for lab in labels):
+        return "has an empty label"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        return "contains characters other than letters, digits, '-', '_' and '.'"
+    return None
+
+
+_SYSCTL_PREFIX = "net.inet.carp."
+
+
+def carp_sysctls(sysctls: Mapping[str, Value], report: Report) -> CarpSysctls:
+    """net.inet.carp.* from sysctl.conf onto FreeBSD's defaults."""
+    fields = CarpSysctls().to_json()
+    for name, value in sysctls.items():
+        key = name[len(_SYSCTL_PREFIX) :] if name.startswith(_SYSCTL_PREFIX) else name
+        if key not in fields or value.text is None:
+            continue
+        text = value.text.strip()
+        if not re.fullmatch(r"-?[0-9]+", text):
+            report.at_value(
+                "SY01",
+                "warning",
+                f"{name}={text!r} is not an integer: sysctl refuses it at boot and FreeBSD's"
+                f" default {fields[key]} stays",
+                value,
+            )
+            continue
+        fields[key] = int(text)
+    return CarpSysctls(**fields)
+
+
+def ifmap(env: Env, report: Report) -> tuple[tuple[str, str], ...]:
+    """rcnet_ifmap="fxp0:eth0 em1:eth1": FreeBSD name -> Linux name."""
+    out: list[tuple[str, str]] = []
+    for w in env.words("rcnet_ifmap"):
+        old, sep, new = w.text.partition(":")
+        if not (sep and old and new) or ":" in new:
+            report.at(
+                "RC01",
+                "warning",
+                f"rcnet_ifmap entry {w.text!r} is not FREEBSD:LINUX (like fxp0:eth0); rcnet"
+                " ignores it",
+                w,
+            )
+            continue
+        out.append((old, new))
+    return tuple(out)

@@ -1,0 +1,255 @@
+"""CARP virtual hosts from the configured interfaces: legacy carpN and modern vhids.
+
+Legacy (FreeBSD 9 and earlier): every address of a cloned carpN belongs to its vhid; the
+kernel attaches carpN to the physical interface whose subnet holds the address (longest
+prefix wins); the segment is the network of the carp address as written.
+Modern (FreeBSD 10+): `vhid N` on an address of the physical interface; that interface is
+both `interface` and `parent`; the segment is the network of its first static IPv4 address.
+Later CARP words on the same vhid override earlier ones, as ifconfig's SIOCSVH does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field, replace
+
+from rcnet.findings import Finding
+from rcnet.ifconfig.call import CarpSpec
+from rcnet.ifconfig.words import Word, finding
+from rcnet.model import CARP_KEY_LEN, IPInterface, Vhid, carp_key
+from rcnet.netsubr.common import Report
+from rcnet.netsubr.configure import Configured
+
+_PARAMS = ("advskew", "advbase", "state", "peer", "peer6", "version", "vrrp_prio", "vrrp_interval")
+
+
+@dataclass
+class _Merged:
+    """The CARP words of every call on one vhid, later ones winning."""
+
+    vhid: int
+    word: Word | None = None
+    values: dict[str, object] = field(default_factory=dict)
+    key: bytes | None = field(default=None, repr=False)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, spec: CarpSpec, where: str) -> None:
+        if self.word is None:
+            self.word = spec.vhid_word
+        for name in _PARAMS:
+            value = getattr(spec, name)
+            if value is None:
+                continue
+            old = self.values.get(name)
+            if name in ("advskew", "advbase") and old is not None and old != value:
+                self._conflict(f"{name} {old} and {value}", spec.vhid_word or self.word, where)
+            self.values[name] = value
+        if spec.mcast:
+            self.values["peer"] = None
+        if spec.mcast6:
+            self.values["peer6"] = None
+        if spec.passphrase is not None:
+            key = carp_key(spec.passphrase)
+            if self.key is not None and key != self.key:
+                self._conflict("two different passes", spec.pass_word, where)
+            self.key = key
+
+    def _conflict(self, what: str, word: Word | None, where: str) -> None:
+        self.findings.append(
+            finding(
+                "CA04",
+                "warning",
+                f"vhid {self.vhid} on {where} is given {what}: the last one wins, but every"
+                " line of a vhid should say the same; make them agree",
+                word,
+            )
+        )
+
+    def vhid_model(
+        self, interface: str, parent: str | None, addrs: list[IPInterface], legacy: bool
+    ) -> Vhid:
+        v = self.values
+        segment = _segment(addrs) if legacy else None
+        return Vhid(
+            vhid=self.vhid,
+            interface=interface,
+            parent=parent,
+            addresses=tuple(addrs),
+            advbase=int(str(v.get("advbase", 1))),
+            advskew=int(str(v.get("advskew", 0))),
+            key=self.key if self.key is not None else bytes(CARP_KEY_LEN),
+            pass_set=self.key is not None,
+            legacy=legacy,
+            state=v.get("state"),  # type: ignore[arg-type]
+            peer=v.get("peer"),  # type: ignore[arg-type]
+            peer6=v.get("peer6"),  # type: ignore[arg-type]
+            version=int(str(v.get("version", 2))),
+            vrrp_prio=int(str(v.get("vrrp_prio", 100))),
+            vrrp_interval=int(str(v.get("vrrp_interval", 100))),
+            segment=segment,
+        )
+
+
+def _segment(addrs: list[IPInterface]) -> ipaddress.IPv4Network | None:
+    first = next((a for a in addrs if isinstance(a, ipaddress.IPv4Interface)), None)
+    return first.network if first is not None else None
+
+
+def _static(c: Configured, family: str) -> list[IPInterface]:
+    """The interface's own (non-CARP) addresses of a family, in order."""
+    return [
+        p.address.interface
+        for p in c.placed
+        if p.address.vhid is None and p.address.family == family
+    ]
+
+
+def longest_prefix_parent(addr: IPInterface, physical: list[Configured]) -> str | None:
+    """The physical interface whose prefix holds addr, longest prefix first."""
+    best: tuple[int, str] | None = None
+    family = "inet" if isinstance(addr, ipaddress.IPv4Interface) else "inet6"
+    for c in physical:
+        for own in _static(c, family):
+            if addr.ip in own.network and (best is None or own.network.prefixlen > best[0]):
+                best = (own.network.prefixlen, c.name)
+    return best[1] if best is not None else None
+
+
+class VhidBuilder:
+    def __init__(self, configured: list[Configured], report: Report) -> None:
+        self.configured = configured
+        self.physical = [c for c in configured if c.planned.kind != "carp"]
+        self.report = report
+        self.vhids: list[tuple[Vhid, Word | None]] = []
+
+    def build(self) -> list[Vhid]:
+        for c in self.configured:
+            if c.planned.kind == "carp":
+                self._legacy(c)
+            else:
+                self._modern(c)
+        self._duplicates()
+        return [v for v, _ in self.vhids]
+
+    def _legacy(self, c: Configured) -> None:
+        specs = [call.carp for call in c.calls if call.carp is not None]
+        vhid = next((s.vhid for s in reversed(specs) if s.vhid is not None), None)
+        addrs = [p.address.interface for p in c.placed]
+        if vhid is None:
+            if addrs:
+                self.report.at(
+                    "CA02",
+                    "error",
+                    f"{c.name} has addresses but no vhid: the legacy carp driver does not"
+                    f" bring it up; add `vhid N` (1-255) to ifconfig_{c.name}",
+                    c.placed[0].spec.word if c.placed[0].spec else None,
+                )
+            return
+        merged = _Merged(vhid)
+        for spec in specs:
+            merged.add(spec, c.name)
+        self.report.extend(merged.findings)
+        parent = longest_prefix_parent(addrs[0], self.physical) if addrs else None
+        model = merged.vhid_model(c.name, parent, addrs, legacy=True)
+        self._legacy_findings(c, model, merged.word)
+        self.vhids.append((model, merged.word))
+
+    def _legacy_findings(self, c: Configured, v: Vhid, word: Word | None) -> None:
+        for p in c.placed:
+            a = p.address
+            at = p.spec.word if p.spec is not None else word
+            if a.family == "inet" and a.prefixlen == 32:
+                self.report.at(
+                    "CA09",
+                    "warning",
+                    f"{a.address}/32 on legacy {c.name}: carp takes its prefix from this address,"
+                    " so the vhid's segment is a single host and the address is not announced"
+                    " with the subnet; use the physical subnet's prefix (as the Handbook does)",
+                    at,
+                )
+            elif longest_prefix_parent(a.interface, self.physical) is None:
+                self.report.at(
+                    "CA09",
+                    "warning",
+                    f"{a.address}/{a.prefixlen} on {c.name} is in no subnet of a physical"
+                    " interface: the carp driver finds no parent and the address is not"
+                    " available; put it in the subnet of a configured interface",
+                    at,
+                )
+        self.report.at("CL05", "info", _modern_equivalent(c, v), word)
+
+    def _modern(self, c: Configured) -> None:
+        order: list[int] = []
+        for call in c.calls:
+            if call.carp is not None and call.carp.vhid is not None and call.carp.vhid not in order:
+                order.append(call.carp.vhid)
+        own = _static(c, "inet")
+        segment = own[0].network if own else None
+        for vhid in order:
+            merged = _Merged(vhid)
+            for call in c.calls:
+                if call.carp is not None and call.carp.vhid == vhid:
+                    merged.add(call.carp, c.name)
+            self.report.extend(merged.findings)
+            placed = [p for p in c.placed if p.address.vhid == vhid]
+            addrs = [p.address.interface for p in placed]
+            model = merged.vhid_model(c.name, c.name, addrs, legacy=False)
+            model = _with_segment(model, segment)
+            for p in placed:
+                self._outside(c, p.address.interface, p.spec.word if p.spec else merged.word)
+            self.vhids.append((model, merged.word))
+
+    def _outside(self, c: Configured, vip: IPInterface, word: Word | None) -> None:
+        family = "inet" if isinstance(vip, ipaddress.IPv4Interface) else "inet6"
+        if any(vip.ip in own.network for own in _static(c, family)):
+            return
+        self.report.at(
+            "CA09",
+            "warning",
+            f"the VIP {vip.ip} is in no prefix of {c.name}'s own addresses: carp sends its"
+            f" adverts from {c.name}'s address, and hosts on the VIP's subnet cannot reach"
+            " it through this segment; add an address of that subnet to the interface",
+            word,
+        )
+
+    def _duplicates(self) -> None:
+        seen: dict[tuple[str, int], Vhid] = {}
+        for v, word in self.vhids:
+            where = (v.parent or v.interface, v.vhid)
+            first = seen.get(where)
+            if first is None:
+                seen[where] = v
+                continue
+            self.report.at(
+                "CA04",
+                "warning",
+                f"vhid {v.vhid} is used by {first.interface} and {v.interface} on"
+                f" {where[0]}: both would answer as virtual MAC 00:00:5e:00:01:{v.vhid:02x};"
+                " give each a distinct vhid",
+                word,
+            )
+
+
+def _with_segment(v: Vhid, segment: ipaddress.IPv4Network | ipaddress.IPv6Network | None) -> Vhid:
+    seg = segment if isinstance(segment, ipaddress.IPv4Network) else None
+    return replace(v, segment=seg)
+
+
+def _modern_equivalent(c: Configured, v: Vhid) -> str:
+    parent = v.parent or "<parent>"
+    params = "".join(
+        f" {name} {value}"
+        for name, value, default in (("advskew", v.advskew, 0), ("advbase", v.advbase, 1))
+        if value != default
+    )
+    secret = " pass ********" if v.pass_set else ""
+    first = v.addresses[0].ip if v.addresses else "<address>"
+    return (
+        f"legacy {c.name} (vhid {v.vhid}): fine for rcnet, but FreeBSD 10 and later have no"
+        f" carpN interfaces and ignore it; the modern equivalent is"
+        f' ifconfig_{parent}_aliasN="inet vhid {v.vhid}{params}{secret} alias {first}/32"'
+    )
+
+
+def build_vhids(configured: list[Configured], report: Report) -> list[Vhid]:
+    return VhidBuilder(configured, report).build()

@@ -1,0 +1,1 @@
+"""Tests of the ifconfig argument language (rcnet.ifconfig) and the model builder (rcnet.build)."""
