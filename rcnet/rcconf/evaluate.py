@@ -1,0 +1,534 @@
+"""Apply a file's statements to an Environment, in order, the way sh would source it.
+
+Evaluated: `NAME=WORD` (several per line), `export`/`readonly` prefixes, `unset NAME...`,
+`: ${NAME:=w}`. Skipped with a finding that says what sh would do, never run:
+- `if/case/for/while/until`, `{...}`, `(...)` and function definitions, up to their end;
+  assignments inside are recorded in `Environment.history` as conditional, not applied (SH04);
+- commands chained with `&&`, `||`, `|`, `&` (conditional or run in a subshell);
+- any other command: a pasted prompt, `sysrc ...`, `NAME = value` (SH01), `NAME=a b` (SH01),
+  `if_name.101=...` (SH02), `. file` includes (SH04), Jinja tags and `{{ }}` (SH04).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rcnet.findings import Finding, Location
+from rcnet.rcconf.env import Environment, Value
+from rcnet.rcconf.expand import TEMPLATE_MARKS, Assignment, Expander, split_assignment
+from rcnet.rcconf.parse import Item, Lit, Op, ParseError, Word, parse_statement
+from rcnet.rcconf.scan import Statement, scan
+from rcnet.rcconf.source import SourceFile
+
+_OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done"}
+_MIDDLES = {"then", "else", "elif", "do", "!"}
+_CLOSERS = {"fi", "esac", "done", "}"}
+_SEPARATORS = {";", ";;", "&", "&&", "||", "|"}
+_REDIRECTS = {">", "<", ">>", "<<", "<<-", "<&", ">&", "<>", ">|"}
+_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME_ISH = re.compile(r"[A-Za-z_][^=\s]*\Z")
+_SANITIZE = str.maketrans(".-/+", "____")
+_JINJA_TAG = re.compile(r"\{[%#]-?\s*(\w*)")
+_JINJA_OPEN = {"if", "for", "macro", "call", "filter", "block", "raw", "with", "set"}
+_JINJA_MIDDLE = {"elif", "else"}
+
+
+def evaluate_file(
+    src: SourceFile, env: Environment, findings: list[Finding], *, defaults: bool = False
+) -> None:
+    """Apply one file to `env`, adding the reader's findings to `findings`."""
+    _FileEvaluator(src, env, findings, defaults=defaults).run()
+
+
+@dataclass
+class _Frame:
+    """An open compound command (or Jinja block) that is skipped, not run."""
+
+    kind: str
+    closer: str
+    label: str
+    loc: Location
+    length: int
+    assigned: list[str] = field(default_factory=list)
+    #: a function definition still waiting for its body
+    pending: bool = False
+
+
+@dataclass
+class _Command:
+    items: list[Item]
+    before: str
+    after: str
+
+
+class _FileEvaluator:
+    def __init__(
+        self, src: SourceFile, env: Environment, findings: list[Finding], *, defaults: bool
+    ) -> None:
+        self.src = src
+        self.env = env
+        self.findings = findings
+        self.x = Expander(env, src, findings, defaults=defaults)
+        self.frames: list[_Frame] = []
+
+    def run(self) -> None:
+        statements, found = scan(self.src)
+        self.findings.extend(found)
+        for st in statements:
+            if st.template:
+                self._jinja(st)
+            else:
+                self._statement(st)
+        for frame in reversed(self.frames[1:]):
+            self.frames[0].assigned.extend(frame.assigned)
+        if self.frames:
+            self._unclosed(self.frames[0])
+            self.frames.clear()
+
+    # --- statements and compound commands ---------------------------------------------------
+
+    def _statement(self, st: Statement) -> None:
+        try:
+            items = parse_statement(st.text)
+        except ParseError as exc:
+            shown = _clip(st.text)
+            self.x.report(
+                "SH04",
+                "warning",
+                f"rcnet cannot read `{shown}` as sh ({exc}); it is skipped. Check it with sh -n",
+                st,
+                exc.offset,
+                exc.offset + 1,
+            )
+            return
+        if any(mark in st.text for mark in TEMPLATE_MARKS):
+            self._template_expression(st)
+        for cmd in _commands(items):
+            self._command(st, cmd)
+
+    def _command(self, st: Statement, cmd: _Command) -> None:
+        items = cmd.items
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, Op):
+                if item.text == "(":
+                    self._open(st, "(", ")", "`(`", item.start, item.end)
+                elif item.text == ")":
+                    self._close(st, ")", item)
+                else:
+                    break
+                i += 1
+                continue
+            word = _keyword(item)
+            nxt = items[i + 1 : i + 3]
+            if word in _OPENERS:
+                self._open(st, word, _OPENERS[word], f"`{word}`", item.start, item.end)
+                if word in ("for", "case"):
+                    return  # `for x in a b`, `case $x in`: the rest is not a command
+                i += 1
+            elif word == "{":
+                self._open(st, "{", "}", "`{`", item.start, item.end)
+                i += 1
+            elif word in _MIDDLES:
+                i += 1
+            elif word in _CLOSERS:
+                self._close(st, word, item)
+                i += 1
+            elif word is not None and [getattr(n, "text", "") for n in nxt] == ["(", ")"]:
+                self._open(st, "function", "}", f"function `{word}`", item.start, item.end)
+                self.frames[-1].pending = True
+                i += 3
+            elif self.frames and self.frames[-1].kind == "case" and _is_op(nxt[:1], ")"):
+                i += 2  # a case pattern `pat)`
+            else:
+                break
+        if i < len(items):
+            self._simple(st, items[i:], cmd)
+
+    def _open(self, st: Statement, kind: str, closer: str, label: str, a: int, b: int) -> None:
+        top = self.frames[-1] if self.frames else None
+        if top is not None and top.pending and kind in ("{", "("):
+            top.pending = False  # the function's body
+            top.closer = closer
+            return
+        loc = self.x.loc(st, a)
+        self.frames.append(_Frame(kind, closer, label, loc, max(1, b - a)))
+
+    def _close(self, st: Statement, closer: str, item: Item) -> None:
+        match = next(
+            (k for k in range(len(self.frames) - 1, -1, -1) if _closes(self.frames[k], closer)),
+            None,
+        )
+        if match is None:
+            self.x.report(
+                "SH04",
+                "error",
+                f"`{closer}` without a matching opener: sh stops with a syntax error here and "
+                "the rc script reading this file exits",
+                st,
+                item.start,
+                item.end,
+            )
+            return
+        self._pop_to(match, self.x.loc(st, item.start).line)
+
+    def _pop_to(self, index: int, end_line: int) -> None:
+        closed = self.frames[index:]
+        del self.frames[index:]
+        names = [n for f in closed for n in f.assigned]
+        if self.frames:
+            self.frames[0].assigned.extend(names)
+            return
+        frame = closed[0]
+        lines = (
+            f"lines {frame.loc.line}-{end_line}"
+            if end_line > frame.loc.line
+            else (f"line {end_line}")
+        )
+        self.findings.append(
+            Finding("SH04", "warning", _skipped(frame, lines, names), frame.loc, frame.length)
+        )
+
+    def _unclosed(self, frame: _Frame) -> None:
+        if frame.kind == "jinja":
+            message = _skipped(frame, f"from line {frame.loc.line}", frame.assigned)
+            message += "; it is never closed before the end of the file"
+            self.findings.append(Finding("SH04", "warning", message, frame.loc, frame.length))
+            return
+        closer = "the function's body" if frame.kind == "function" else f"`{frame.closer}`"
+        message = (
+            f"{frame.label} on line {frame.loc.line} is never closed with {closer}: sh stops "
+            "with a syntax error at the end of the file and the rc script reading it exits. "
+            + _conditional(frame.assigned)
+        )
+        self.findings.append(Finding("SH04", "error", message, frame.loc, frame.length))
+
+    # --- Jinja -------------------------------------------------------------------------------
+
+    def _jinja(self, st: Statement) -> None:
+        m = _JINJA_TAG.match(st.text)
+        keyword = m.group(1) if m else ""
+        shown = _clip(st.text)
+        if (
+            st.text.startswith("{%")
+            and keyword in _JINJA_OPEN
+            and not (keyword == "set" and "=" in st.text)
+        ):
+            loc = self.x.loc(st, 0)
+            label = f"Jinja template block `{shown}`"
+            self.frames.append(_Frame("jinja", "end" + keyword, label, loc, len(st.text)))
+            return
+        if keyword.startswith("end") and any(f.kind == "jinja" for f in self.frames):
+            k = max(k for k, f in enumerate(self.frames) if f.kind == "jinja")
+            self._pop_to(k, self.x.loc(st, 0).line)
+            return
+        if keyword in _JINJA_MIDDLE and any(f.kind == "jinja" for f in self.frames):
+            return
+        what = "comment" if st.text.startswith("{#") else "tag"
+        self.x.report(
+            "SH04",
+            "warning",
+            f"Jinja template {what} `{shown}`: this file is a template, not an rc.conf "
+            "(sh would run it as a command). Render the template and check the result",
+            st,
+            0,
+            len(st.text),
+        )
+
+    def _template_expression(self, st: Statement) -> None:
+        at = min(i for i in (st.text.find(m) for m in TEMPLATE_MARKS) if i >= 0)
+        close = st.text.find("}}" if st.text.startswith("{{", at) else "%}", at)
+        end = len(st.text) if close < 0 else close + 2
+        self.x.report(
+            "SH04",
+            "warning",
+            f"Jinja template expression `{_clip(st.text[at:end])}`: this file is a template, "
+            "not an rc.conf; sh would take it literally or run it as a command, and a value "
+            "that holds it is unknown to rcnet. Render the template and check the result",
+            st,
+            at,
+            end,
+        )
+
+    # --- simple commands ----------------------------------------------------------------------
+
+    def _simple(self, st: Statement, items: list[Item], cmd: _Command) -> None:
+        words: list[Word] = []
+        redirects: list[tuple[int, int]] = []
+        k = 0
+        while k < len(items):
+            item = items[k]
+            if isinstance(item, Word):
+                words.append(item)
+            elif item.text in _REDIRECTS:
+                target = items[k + 1] if k + 1 < len(items) else None
+                end = target.end if isinstance(target, Word) else item.end
+                redirects.append((item.start, end))
+                k += 1 if isinstance(target, Word) else 0
+            else:
+                self.x.report(
+                    "SH04",
+                    "error",
+                    f"syntax error: unexpected `{item.text}`: sh stops reading the file here "
+                    "and the rc script reading it exits",
+                    st,
+                    item.start,
+                    item.end,
+                )
+                return
+            k += 1
+        pending = bool(self.frames) and self.frames[-1].pending
+        chained = cmd.before in ("&&", "||", "|") or cmd.after in ("|", "&")
+        conditional = bool(self.frames) or chained
+        assigns: list[Assignment] = []
+        for word in words:
+            a = split_assignment(word)
+            if a is None:
+                break
+            assigns.append(a)
+        rest = words[len(assigns) :]
+        name = _keyword(rest[0]) if rest else None
+        if rest and name not in ("export", "readonly", ":", "unset", ".", "source"):
+            if not conditional:
+                self._foreign(st, assigns, rest)
+            assigns = []  # sh applies them only to that command's environment
+        done = [self.x.assign(st, a, conditional=conditional) for a in assigns]
+        if name in ("export", "readonly"):
+            done += self._export(st, rest[1:], conditional)
+        elif name == "unset" and not conditional:
+            self._unset(rest[1:])
+        elif name == ":":
+            for word in rest[1:]:
+                self.x.expand(st, word.parts, target=None, dry=conditional)
+        elif name in (".", "source"):
+            self._include(st, rest, conditional)
+        if redirects and not conditional:
+            r_start, r_end = redirects[0]
+            self.x.report(
+                "SH04",
+                "warning",
+                f"redirection `{_clip(st.text[r_start:r_end])}`: sh would open that file each "
+                "time this file is read; rcnet does not",
+                st,
+                r_start,
+                r_end,
+            )
+        names = [f"{v.name} (line {v.loc.line})" for v in done]
+        if self.frames:
+            self.frames[0].assigned.extend(names)
+            if pending:
+                self.frames[-1].pending = False
+                self._pop_to(len(self.frames) - 1, self.x.loc(st, items[-1].end - 1).line)
+        elif chained:
+            self._chained(st, cmd, items, names)
+
+    def _export(self, st: Statement, args: list[Word], conditional: bool) -> list[Value]:
+        done = []
+        for word in args:
+            a = split_assignment(word)
+            if a is not None:
+                done.append(self.x.assign(st, a, conditional=conditional))
+            elif not conditional:
+                self._bad_name(st, word, "export")
+        return done
+
+    def _unset(self, args: list[Word]) -> None:
+        for word in args:
+            name = _keyword(word)
+            if name == "-f":
+                return
+            if name is not None:
+                self.env.values.pop(name, None)
+
+    def _include(self, st: Statement, rest: list[Word], conditional: bool) -> None:
+        if conditional:
+            return
+        path = next((w for w in rest[1:] if not st.text[w.start : w.end].startswith("-")), None)
+        shown = st.text[path.start : path.end] if path else ""
+        self.x.report(
+            "SH04",
+            "warning",
+            f"`{_clip(st.text[rest[0].start : rest[-1].end])}` includes {shown or 'a file'}: "
+            "rcnet does not follow includes, so what it sets is unknown to rcnet. Put those "
+            "settings in rc.conf, rc.conf.local or a file of rc_conf_files",
+            st,
+            rest[0].start,
+            rest[-1].end,
+        )
+
+    def _chained(self, st: Statement, cmd: _Command, items: list[Item], names: list[str]) -> None:
+        if cmd.before in ("&&", "||"):
+            why = f"runs only depending on the command before `{cmd.before}`"
+        elif cmd.after == "&":
+            why = "runs in the background, in a subshell"
+        else:
+            why = "is part of a pipeline, so it runs in a subshell"
+        text = _clip(st.text[items[0].start : items[-1].end])
+        message = f"`{text}` {why}: rcnet does not run it. " + _conditional(names)
+        self.x.report("SH04", "warning", message, st, items[0].start, items[-1].end)
+
+    # --- commands sh would run -----------------------------------------------------------------
+
+    def _foreign(self, st: Statement, assigns: list[Assignment], rest: list[Word]) -> None:
+        """A command word: say what sh does with it. Nothing here is applied."""
+        first = rest[0]
+        if any(mark in st.text for mark in TEMPLATE_MARKS):
+            return  # the template finding says it all
+        whole = (assigns[0].name_at if assigns else first.start, rest[-1].end)
+        cmdline = _clip(st.text[first.start : rest[-1].end])
+        if assigns:
+            self._value_with_blanks(st, assigns[-1], rest, whole)
+            return
+        if self._bad_name(st, first, None):
+            return
+        name = _keyword(first)
+        if name is not None and _VALID_NAME.match(name) and len(rest) > 1:
+            eq = _literal(rest[1])
+            if eq is not None and eq.startswith("="):
+                self._blanks_around(st, name, rest)
+                return
+        if name == "sysrc":
+            sets = [st.text[w.start : w.end] for w in rest[1:] if split_assignment(w)]
+            instead = f"write {' '.join(sets)} instead" if sets else "remove it"
+            message = (
+                f"`{cmdline}` runs sysrc every time this file is read (by every rc script, at "
+                f"every boot); sysrc edits rc.conf and reads it itself. rcnet does not run it: "
+                f"{instead}"
+            )
+        elif name is not None and "@" in name and ":" in name:
+            message = (
+                f"`{cmdline}` looks like a pasted shell prompt: sh runs `{name}` as a command, "
+                "which fails each time this file is read (the rest of the file still applies). "
+                "Delete the line"
+            )
+        else:
+            message = (
+                f"sh runs `{cmdline}` as a command each time this file is read (every rc "
+                "script reads it); rcnet does not run it, so whatever it does is unknown. "
+                "Remove it or move it to an rc.d script"
+            )
+        self.x.report("SH04", "warning", message, st, first.start, rest[-1].end)
+
+    def _value_with_blanks(
+        self, st: Statement, a: Assignment, rest: list[Word], whole: tuple[int, int]
+    ) -> None:
+        command = st.text[rest[0].start : rest[0].end]
+        value = st.text[a.start : a.end]
+        if not value:
+            what = f"blank after `=` in `{a.name}= ...`"
+            done = f"sh sets {a.name} to the empty string only for the command `{command}`"
+        else:
+            what = f"unquoted blank in the value of {a.name}"
+            done = f"sh sets {a.name}={value} only for the command `{command}`"
+        full = st.text[a.start : rest[-1].end]
+        if '"' in full or "\n" in full:
+            fix = "Quote the whole value"
+        else:
+            fix = f'Quote the value: {a.name}="{" ".join(full.split())}"'
+        message = f"{what}: {done}, which it tries to run, so {a.name} stays unset. {fix}"
+        self.x.report("SH01", "error", message, st, *whole)
+
+    def _blanks_around(self, st: Statement, name: str, rest: list[Word]) -> None:
+        eq = st.text[rest[1].start : rest[1].end]
+        tail = rest[2:] if eq == "=" else [rest[1]]
+        value = " ".join(st.text[w.start : w.end] for w in tail)
+        value = value[1:] if eq != "=" else value
+        args = _clip(st.text[rest[1].start : rest[-1].end])
+        message = (
+            f"blanks around `=`: sh runs `{name}` as a command with the arguments `{args}`, "
+            f"so {name} is not set. Write {name}={value} (no blanks around =)"
+        )
+        self.x.report("SH01", "error", message, st, rest[0].start, rest[-1].end)
+
+    def _bad_name(self, st: Statement, word: Word, builtin: str | None) -> bool:
+        """SH02 for `bad.name=...`; False when the word is not like that at all."""
+        first = word.parts[0]
+        if not isinstance(first, Lit) or first.quoted or "=" not in first.text:
+            return False
+        name = first.text.split("=", 1)[0]
+        if not _NAME_ISH.match(name) or _VALID_NAME.match(name):
+            return False
+        fixed = name.translate(_SANITIZE)
+        written = _clip(st.text[word.start : word.end])
+        if builtin:
+            does = f'{builtin} fails with "bad variable name" and the rc script exits'
+        else:
+            does = f"sh runs `{written}` as a command and sets nothing"
+        if _VALID_NAME.match(fixed):
+            fix = (
+                f"rc looks names up with each of . - / + turned into _: write "
+                f"{fixed}={st.text[first.at + len(name) + 1 : word.end]}"
+            )
+        else:
+            fix = "use letters, digits and _ only"
+        message = f"`{name}` is not a valid sh variable name: {does}. {fix}"
+        self.x.report("SH02", "error", message, st, first.at, first.at + len(name))
+        return True
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _commands(items: list[Item]) -> Iterator[_Command]:
+    """Split at ; && || | & (keeping which separator was on each side)."""
+    current: list[Item] = []
+    before = ""
+    for item in items:
+        if isinstance(item, Op) and item.text in _SEPARATORS:
+            yield _Command(current, before, item.text)
+            current, before = [], item.text
+        else:
+            current.append(item)
+    if current or before:
+        yield _Command(current, before, "")
+
+
+def _literal(item: Item) -> str | None:
+    """The text of a word made only of literal parts, else None."""
+    if not isinstance(item, Word) or not all(isinstance(p, Lit) for p in item.parts):
+        return None
+    return "".join(p.text for p in item.parts)  # type: ignore[union-attr]
+
+
+def _keyword(item: Item) -> str | None:
+    """The text of an unquoted literal word (reserved words and command names), else None."""
+    if not isinstance(item, Word) or len(item.parts) != 1:
+        return None
+    part = item.parts[0]
+    return part.text if isinstance(part, Lit) and not part.quoted else None
+
+
+def _is_op(items: list[Item], text: str) -> bool:
+    return bool(items) and isinstance(items[0], Op) and items[0].text == text
+
+
+def _closes(frame: _Frame, closer: str) -> bool:
+    return frame.kind != "jinja" and not frame.pending and frame.closer == closer
+
+
+def _conditional(names: list[str]) -> str:
+    if not names:
+        return "Nothing is assigned inside."
+    return "Conditional, not applied: " + ", ".join(names) + "."
+
+
+def _skipped(frame: _Frame, lines: str, names: list[str]) -> str:
+    if frame.kind == "jinja":
+        head = (
+            f"{frame.label} ({lines}): this file is a template, not an rc.conf; render it "
+            "and check the result. rcnet skips template blocks. "
+        )
+    else:
+        head = (
+            f"{frame.label} ({lines}) is not evaluated: rcnet never runs conditionals, loops "
+            "or functions. "
+        )
+    return head + _conditional(names)
+
+
+def _clip(text: str, width: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."

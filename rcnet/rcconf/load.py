@@ -1,0 +1,324 @@
+"""Read a HOST the way FreeBSD's rc does (rcconf.md §1, cli.md "Hosts").
+
+A HOST is a file (that host's rc.conf) or an etc directory. For a directory, in order:
+1. the built-in network defaults, then `defaults/rc.conf` and `defaults/vendor.conf` if the
+   directory has them (their values are defaults too);
+2. each file of `rc_conf_files`, in order, skipping names already seen (read or not, as
+   rc's source_rc_confs does) and unreadable files; then a second pass over the (possibly
+   changed) `rc_conf_files` reading only names not seen yet. No third pass;
+3. per rc.d script, on a copy of that environment: `rc.conf.d/<name>` (a file, or a
+   directory whose files are read in sorted order): hostname <- hostname; netif <- network
+   then netif; routing <- routing;
+4. `sysctl.conf` (and `sysctl.conf.local`) for `net.inet.carp.*`.
+
+Paths in `rc_conf_files` under `/etc` are taken relative to the directory; other paths are
+not read (info finding). Only the HOST `/etc` itself reads the machine's own /etc.
+
+A single-file HOST plays the role of /etc/rc.conf and is the only file read: a file passed
+on its own is a whole host (fixtures often sit side by side, so a neighbouring
+`rc.conf.local` may well belong to another host). When the file changes `rc_conf_files` to
+name other files, an info finding says they were not read and to pass the directory.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from rcnet.findings import Finding, Location, Severity
+from rcnet.rcconf.defaults import NETWORK_DEFAULTS, default_environment
+from rcnet.rcconf.env import SCOPES, Environment, HostError, LoadedHost, Value
+from rcnet.rcconf.evaluate import evaluate_file
+from rcnet.rcconf.source import SourceFile
+from rcnet.rcconf.sysctl import read_sysctl
+
+#: rc.conf files are small; anything this big is not one (and would only cost time)
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+#: per rc.d script, the rc.conf.d names it reads (rcconf.md §1)
+SCOPE_FILES: dict[str, tuple[str, ...]] = {
+    "hostname": ("hostname",),
+    "netif": ("network", "netif"),
+    "routing": ("routing",),
+}
+_DEFAULT_RC_CONF_FILES = dict(NETWORK_DEFAULTS)["rc_conf_files"]
+
+
+def load_host(path: str) -> LoadedHost:
+    """Read HOST `path` (a file or an etc directory); HostError when it cannot be read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise HostError(path, "no such file or directory") from None
+    except (OSError, ValueError) as exc:
+        raise HostError(path, _reason(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        return _Loader(path, Path(path)).load_directory()
+    if not stat.S_ISREG(st.st_mode):
+        raise HostError(path, "not a regular file or a directory")
+    src = _read_host_file(path, path)
+    return _Loader(path, None).load_single(src)
+
+
+def load_text(text: str, name: str = "rc.conf") -> LoadedHost:
+    """Read rc.conf text as a single-file host named `name` (for tests and tools)."""
+    return _Loader(name, None).load_single(SourceFile(name, text))
+
+
+def path_name(path: str) -> str:
+    """The host name a path gives (cli.md): file stem without `.conf`; `rc.conf` and a
+    directory named `etc` take their parent directory's name."""
+    p = Path(os.path.abspath(path))
+    is_dir = os.path.isdir(p)
+    if not is_dir:
+        if p.name != "rc.conf":
+            return p.name[:-5] if p.name.endswith(".conf") and len(p.name) > 5 else p.name
+        p = p.parent
+    if p.name == "etc":
+        p = p.parent
+    return p.name or "localhost"
+
+
+class _Loader:
+    def __init__(self, host: str, root: Path | None) -> None:
+        self.host = host
+        #: the etc directory (None for a single-file HOST)
+        self.root = root
+        self.files: list[str] = []
+        self.sources: dict[str, tuple[str, ...]] = {}
+        self.findings: list[Finding] = []
+
+    # --- the two kinds of HOST ---------------------------------------------------------------
+
+    def load_single(self, src: SourceFile) -> LoadedHost:
+        env = default_environment()
+        self._evaluate(src, env)
+        default = _DEFAULT_RC_CONF_FILES.split()
+        extra = [w for w in _rc_conf_files(env) if w not in default]
+        value = env.get("rc_conf_files")
+        if value is not None and not value.default and extra:
+            self._info(
+                f"rc_conf_files names {' '.join(extra)}: a single-file HOST reads only "
+                f"itself, so {'it is' if len(extra) == 1 else 'they are'} not read; pass the "
+                "etc directory instead",
+                value.loc,
+            )
+        scopes = {name: env for name in SCOPES}
+        return self._result(env, scopes, {})
+
+    def load_directory(self) -> LoadedHost:
+        assert self.root is not None
+        main = self.root / "rc.conf"
+        if not main.exists():
+            raise HostError(self.host, "not an etc directory: it has no rc.conf")
+        if not main.is_file() or not os.access(main, os.R_OK):
+            raise HostError(self.host, "its rc.conf is not a readable file")
+        env = default_environment()
+        for name in ("defaults/rc.conf", "defaults/vendor.conf"):
+            src = self._read(self.root / name, quiet_missing=True)
+            if src is not None:
+                self._evaluate(src, env, defaults=True)
+        self._source_rc_confs(env)
+        scopes = {name: self._scope(env, name) for name in SCOPES}
+        sysctls: dict[str, Value] = {}
+        for name in ("sysctl.conf", "sysctl.conf.local"):
+            src = self._read(self.root / name, quiet_missing=True)
+            if src is not None:
+                self.files.append(src.name)
+                self.sources[src.name] = src.lines()
+                read_sysctl(src, sysctls, self.findings)
+        return self._result(env, scopes, sysctls)
+
+    # --- rc's order ------------------------------------------------------------------------
+
+    def _source_rc_confs(self, env: Environment) -> None:
+        seen: set[str] = set()
+        for _ in range(2):  # rc's source_rc_confs: a second pass, never a third
+            value = env.get("rc_conf_files")
+            for word in _rc_conf_files(env):
+                if word in seen:
+                    continue
+                seen.add(word)
+                target = self._under_etc(word, value)
+                if target is not None:
+                    src = self._read(target, quiet_missing=True)
+                    if src is not None:
+                        self._evaluate(src, env)
+
+    def _scope(self, base: Environment, scope: str) -> Environment:
+        env = Environment(
+            values=dict(base.values), history={k: list(v) for k, v in base.history.items()}
+        )
+        assert self.root is not None
+        for name in SCOPE_FILES[scope]:
+            path = self.root / "rc.conf.d" / name
+            if path.is_dir():
+                try:
+                    entries = sorted(os.listdir(path))
+                except OSError as exc:
+                    self._info(f"{path}: not read ({_reason(exc)})", None, "warning")
+                    continue
+                for entry in entries:
+                    if not entry.startswith(".") and (path / entry).is_file():
+                        self._evaluate_path(path / entry, env)
+            elif path.exists():
+                self._evaluate_path(path, env)
+        return env
+
+    def _under_etc(self, word: str, value: Value | None) -> Path | None:
+        """Where a `rc_conf_files` entry is inside the HOST directory, or None (info)."""
+        assert self.root is not None
+        norm = posixpath.normpath(posixpath.join("/", word))
+        if norm == "/etc" or not norm.startswith("/etc/"):
+            where = value.loc if value is not None and not value.default else None
+            self._info(
+                f"rc_conf_files names {word}, which is not under /etc: rcnet reads only the "
+                "HOST's etc directory, so it is not read",
+                where,
+            )
+            return None
+        return self.root / norm[len("/etc/") :]
+
+    # --- files ---------------------------------------------------------------------------
+
+    def _evaluate_path(self, path: Path, env: Environment) -> None:
+        src = self._read(path, quiet_missing=True)
+        if src is not None:
+            self._evaluate(src, env)
+
+    def _evaluate(self, src: SourceFile, env: Environment, *, defaults: bool = False) -> None:
+        self.files.append(src.name)
+        self.sources[src.name] = src.lines()
+        found: list[Finding] = []
+        evaluate_file(src, env, found, defaults=defaults)
+        if defaults:  # the system's own file: not the user's to fix
+            found = [_as_info(f) for f in found]
+        self.findings.extend(found)
+
+    def _read(self, path: Path, *, quiet_missing: bool) -> SourceFile | None:
+        name = str(path)
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                raise IsADirectoryError("not a regular file")
+            if st.st_size > MAX_FILE_BYTES:
+                raise OSError(f"{st.st_size} bytes, too big for an rc.conf file")
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            if not quiet_missing:
+                self._info(f"{name}: not found", None, "warning")
+            return None
+        except (OSError, ValueError) as exc:
+            self._info(f"{name}: not read ({_reason(exc)}); rc skips it too", None, "warning")
+            return None
+        return SourceFile.from_bytes(name, data)
+
+    def _info(self, message: str, loc: Location | None, severity: Severity = "info") -> None:
+        self.findings.append(Finding("SH04", severity, message, loc))
+
+    def _result(
+        self, base: Environment, scopes: dict[str, Environment], sysctls: dict[str, Value]
+    ) -> LoadedHost:
+        findings = [*self.findings, *duplicate_findings([base, *scopes.values()])]
+        return LoadedHost(
+            path=self.host,
+            path_name=path_name(self.host),
+            files=tuple(self.files),
+            base=base,
+            scopes=scopes,
+            sysctls=sysctls,
+            findings=tuple(findings),
+            sources=self.sources,
+        )
+
+
+def _read_host_file(host: str, path: str) -> SourceFile:
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            raise HostError(host, f"{size} bytes: too big for an rc.conf file")
+        with open(path, "rb") as f:
+            return SourceFile.from_bytes(path, f.read(MAX_FILE_BYTES + 1))
+    except (OSError, ValueError) as exc:
+        raise HostError(host, _reason(exc)) from None
+
+
+def _rc_conf_files(env: Environment) -> list[str]:
+    text = env.text("rc_conf_files")
+    return text.split() if text else []
+
+
+def duplicate_findings(envs: Iterable[Environment]) -> list[Finding]:
+    """SH05 (info) at each assignment that a later one overrides; `x="${x} more"` extends
+    the value instead, so it does not count as overriding."""
+    out: list[Finding] = []
+    seen: set[Location] = set()
+    histories: set[int] = set()
+    for env in envs:
+        if id(env) in histories:
+            continue
+        histories.add(id(env))
+        for name, history in env.history.items():
+            if len(history) < 2:
+                continue
+            real = [v for v in history if not v.default and not v.conditional]
+            if len(real) < 2:
+                continue
+            overridden = False  # is there a later assignment that does not extend?
+            dead: list[Value] = []
+            for value in reversed(real):
+                if overridden and value.loc not in seen:
+                    dead.append(value)
+                overridden = overridden or not _extends(value)
+            if dead:
+                out.extend(_duplicate(name, real, v) for v in reversed(dead))
+                seen.update(v.loc for v in dead)
+    return out
+
+
+def _duplicate(name: str, real: list[Value], value: Value) -> Finding:
+    def where(v: Value) -> str:
+        loc = v.loc
+        return f"line {loc.line}" if loc.file == value.loc.file else f"{loc.file}:{loc.line}"
+
+    places = ", ".join(where(v) for v in real)
+    return Finding(
+        "SH05",
+        "info",
+        f"{name} is assigned {len(real)} times ({places}); the last one ({where(real[-1])}) "
+        "wins, so this value is never used",
+        value.loc,
+        len(name),
+    )
+
+
+def _extends(value: Value) -> bool:
+    raw = value.raw
+    name = value.name
+    return f"${{{name}}}" in raw or f"${{{name}:" in raw or _mentions(raw, "$" + name)
+
+
+def _mentions(raw: str, token: str) -> bool:
+    i = raw.find(token)
+    while i >= 0:
+        after = raw[i + len(token) : i + len(token) + 1]
+        if not (after.isalnum() or after == "_"):
+            return True
+        i = raw.find(token, i + 1)
+    return False
+
+
+def _as_info(finding: Finding) -> Finding:
+    if finding.severity == "info":
+        return finding
+    return Finding(finding.code, "info", finding.message, finding.loc, finding.length)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

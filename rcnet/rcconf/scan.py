@@ -1,0 +1,335 @@
+"""The pre-pass: split a file into logical statements, the way sh reads lines.
+
+A statement ends at a newline that is outside quotes, `${...}`, `$(...)` and backticks.
+Comments (`#` at the start of a word) and backslash-newlines are removed here, so that the
+grammar only ever sees one complete statement. The scanner also finds what makes sh itself
+misbehave before any statement runs (SH03): a byte-order mark, CR line ends, an unterminated
+quote, and a quote that swallows the lines after it. After an unterminated quote it recovers
+by closing the quote at the end of its line, so the rest of the file can still be checked.
+
+Jinja tags (`{% ... %}`, `{# ... #}`) at the start of a statement become template
+statements; the evaluator reports them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from rcnet.findings import Finding
+from rcnet.rcconf.source import SourceFile
+
+# the characters that matter in each context: Normal (top level), Double quotes, Single
+# quotes, ${ Expansion, $( Parenthesised command, Backquotes
+_SPECIAL = {
+    "N": re.compile(r"['\"\\$`#\n]"),
+    '"': re.compile(r"[\"\\$`\n]"),
+    "'": re.compile(r"['\n]"),
+    "E": re.compile(r"[}'\"\\$`\n]"),
+    "P": re.compile(r"[()'\"\\$`\n]"),
+    "B": re.compile(r"[`\\\n]"),
+}
+_CLOSER = {'"': '"', "'": "'", "E": "}", "P": ")", "B": "`"}
+_WHAT = {
+    '"': "double quote",
+    "'": "single quote",
+    "E": "`${`",
+    "P": "`$(`",
+    "B": "backquote",
+}
+_SKIP = re.compile(r"[ \t\n]*")
+_WORD_BREAK = " \t;&|()<>"
+_LOOKS_LIKE_ASSIGNMENT = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNED_NAME = re.compile(r"[ \t]*(?:(?:export|readonly)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
+_TEMPLATE_END = {"{%": "%}", "{#": "#}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One logical statement: its text and where each character came from."""
+
+    text: str
+    #: logical start offset of each kept piece of the file
+    starts: tuple[int, ...]
+    #: file offset of each kept piece
+    file_starts: tuple[int, ...]
+    #: file offsets of the statement's first character and just after its last
+    start: int
+    end: int
+    #: a Jinja tag (`{% ... %}`), not sh
+    template: bool = False
+
+    def file_offset(self, off: int) -> int:
+        """The file offset of logical offset `off`; closers the scanner added map to `end`."""
+        k = 0 if len(self.starts) == 1 else bisect.bisect_right(self.starts, off) - 1
+        pos = self.file_starts[k] + off - self.starts[k]
+        return min(pos, self.end)
+
+    def file_runs(self, off: int, count: int) -> list[tuple[int, int, bool]]:
+        """Where `count` logical characters from `off` are in the file, as runs of
+        (file offset, count, repeated): consecutive characters, or (for closers the scanner
+        added) `count` characters all at one place. One run unless a backslash-newline was
+        cut out in between."""
+        runs: list[tuple[int, int, bool]] = []
+        single = len(self.starts) == 1
+        while count > 0:
+            k = 0 if single else bisect.bisect_right(self.starts, off) - 1
+            start = self.file_starts[k] + off - self.starts[k]
+            room = count if single or k + 1 == len(self.starts) else self.starts[k + 1] - off
+            take = max(1, min(count, room))
+            inside = max(0, min(take, self.end - start))
+            if inside:
+                runs.append((start, inside, False))
+            if take > inside:
+                runs.append((self.end, take - inside, True))
+            off += take
+            count -= take
+        return runs
+
+
+@dataclass
+class _Open:
+    """An open quote or expansion: kind, where it was opened, paren depth for `$(`."""
+
+    kind: str
+    at: int
+    depth: int = 0
+
+
+@dataclass
+class _Result:
+    statement: Statement | None
+    next: int
+    stack: list[_Open] = field(default_factory=list)
+    #: the first newline crossed while something was open, and what was open at the bottom
+    span: tuple[int, _Open] | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def scan(src: SourceFile) -> tuple[list[Statement], list[Finding]]:
+    """The logical statements of a file, and the SH03 findings of the scan."""
+    return _Scanner(src).run()
+
+
+class _Scanner:
+    def __init__(self, src: SourceFile) -> None:
+        self.src = src
+        self.text = src.text
+        self.findings: list[Finding] = []
+
+    def run(self) -> tuple[list[Statement], list[Finding]]:
+        self._encoding_findings()
+        statements: list[Statement] = []
+        text, n = self.text, len(self.text)
+        i = 0
+        while True:
+            i = _SKIP.match(text, i).end()  # type: ignore[union-attr]
+            if i >= n:
+                break
+            if text.startswith(("{%", "{#"), i):
+                stmt, i = self._template(i)
+                statements.append(stmt)
+                continue
+            res = self._statement(i, n, force=False)
+            if res.stack:
+                res = self._recover(i, res)
+            self.findings.extend(res.findings)
+            if res.statement is not None:
+                statements.append(res.statement)
+            i = res.next
+        return statements, self.findings
+
+    def _encoding_findings(self) -> None:
+        src = self.src
+        if src.bom:
+            first = src.lines()[0] if src.text else ""
+            self.findings.append(
+                Finding(
+                    "SH03",
+                    "error",
+                    "the file starts with a UTF-8 byte-order mark: sh reads it as part of the "
+                    f"first word, so `{_clip(first)}` runs as a command and sets nothing; "
+                    "rcnet reads the file without it. Save the file without BOM",
+                    src.loc(0),
+                )
+            )
+        if src.cr_lines:
+            line = src.cr_lines[0]
+            start = src.line_starts[line - 1]
+            end = src.text.find("\n", start)
+            end = len(src.text) if end < 0 else end
+            count = len(src.cr_lines)
+            lines = "1 line ends" if count == 1 else f"{count} lines end"
+            self.findings.append(
+                Finding(
+                    "SH03",
+                    "error",
+                    f"{lines} with CR (DOS line ends, first on line {line}): sh keeps the CR "
+                    "in the last word of each line, so `YES\\r` is not YES and addresses get a "
+                    "trailing CR; rcnet reads the file as if the lines ended with LF. Convert "
+                    "it (tr -d '\\r' or dos2unix)",
+                    src.loc(end),
+                )
+            )
+
+    def _template(self, i: int) -> tuple[Statement, int]:
+        text = self.text
+        eol = text.find("\n", i)
+        eol = len(text) if eol < 0 else eol
+        close = text.find(_TEMPLATE_END[text[i : i + 2]], i + 2)
+        end = eol if close < 0 else close + 2
+        stmt = Statement(text[i:end], (0,), (i,), i, end, template=True)
+        return stmt, end
+
+    def _statement(self, start: int, limit: int, *, force: bool) -> _Result:
+        """Scan one statement from `start`; with `force`, close whatever is open at `limit`."""
+        text = self.text
+        res = _Result(None, limit)
+        stack = res.stack
+        cuts: list[tuple[int, int]] = []  # kept pieces before the current one
+        keep = i = start
+        end = limit
+        while True:
+            top = stack[-1].kind if stack else "N"
+            m = _SPECIAL[top].search(text, i, limit)
+            if m is None:
+                if stack and not force:
+                    return res
+                break
+            j = m.start()
+            c = text[j]
+            if c == "\n":
+                if not stack:
+                    end, res.next = j, j + 1
+                    break
+                if res.span is None:
+                    res.span = (j, stack[0])
+                i = j + 1
+            elif c == "\\":
+                if j + 1 < limit and text[j + 1] == "\n":
+                    if j > keep:
+                        cuts.append((keep, j))
+                    keep = j + 2
+                i = j + 2
+            elif c == "#":
+                if self._word_start(j, keep, cuts, start):
+                    end = j
+                    nl = text.find("\n", j, limit)
+                    res.next = limit if nl < 0 else nl + 1
+                    break
+                i = j + 1
+            elif c == "$":
+                nxt = text[j + 1 : j + 2]
+                if nxt == "(":
+                    stack.append(_Open("P", j, 1))
+                    i = j + 2
+                elif nxt == "{":
+                    stack.append(_Open("E", j))
+                    i = j + 2
+                else:
+                    i = j + 1
+            elif c == "(":
+                stack[-1].depth += 1
+                i = j + 1
+            elif c == ")":
+                stack[-1].depth -= 1
+                if stack[-1].depth == 0:
+                    stack.pop()
+                i = j + 1
+            elif c == _CLOSER.get(top):
+                closed = stack.pop()
+                if not stack and closed.kind in "\"'":
+                    self._swallowed(closed, j, res)
+                i = j + 1
+            else:  # an opening quote or backquote
+                stack.append(_Open({'"': '"', "'": "'", "`": "B"}[c], j))
+                i = j + 1
+        tail = "".join(_CLOSER[o.kind] * max(o.depth, 1) for o in reversed(stack))
+        if keep < end or not cuts:
+            cuts.append((keep, max(keep, end)))
+        body = "".join(text[a:b] for a, b in cuts)
+        if body.strip(" \t\n"):
+            starts, total = [], 0
+            for a, b in cuts:
+                starts.append(total)
+                total += b - a
+            res.statement = Statement(
+                body + tail, tuple(starts), tuple(a for a, _ in cuts), start, end
+            )
+        return res
+
+    def _word_start(self, j: int, keep: int, cuts: list[tuple[int, int]], start: int) -> bool:
+        """Is `#` at offset j at the start of a word (so that it starts a comment)?"""
+        if j > keep:
+            prev = self.text[j - 1]
+        elif cuts:
+            prev = self.text[cuts[-1][1] - 1]
+        else:
+            return True
+        return j == start or prev in _WORD_BREAK
+
+    def _recover(self, start: int, res: _Result) -> _Result:
+        """After an unterminated quote: report it, close it at the end of its line, go on."""
+        text = self.text
+        if res.span is not None:
+            cut, bottom = res.span
+        else:
+            cut, bottom = len(text), res.stack[0]
+        line, col = self.src.line_col(bottom.at)
+        what = _WHAT[bottom.kind]
+        named = _ASSIGNED_NAME.match(text, start, bottom.at)
+        subject = f"the value of {named.group(1)}" if named else "the statement"
+        if res.span is not None:
+            swallow = (
+                f"{subject} runs on past the end of line {line} and swallows the following "
+                "lines up to the end of the file"
+            )
+        else:
+            swallow = f"{subject} runs on to the end of the file"
+        message = (
+            f"unterminated {what} (line {line}, column {col}): {swallow}; sh stops with "
+            '"Unterminated quoted string" and the rc script reading this file exits there, so '
+            f"nothing from line {line} on is applied. rcnet checks the rest as if it were closed "
+            f"at the end of line {line}: add the missing {_CLOSER[bottom.kind]}"
+        )
+        self.findings.append(Finding("SH03", "error", message, self.src.loc(bottom.at)))
+        fixed = self._statement(start, cut, force=True)
+        fixed.next = min(cut + 1, len(text))
+        return fixed
+
+    def _swallowed(self, quote: _Open, close: int, res: _Result) -> None:
+        """A multi-line quoted value that swallows assignment-looking lines: a missing quote."""
+        text = self.text
+        nl = text.find("\n", quote.at, close)
+        if nl < 0:
+            return
+        pos = nl + 1
+        while pos <= close:
+            eol = text.find("\n", pos, close)
+            stop = close if eol < 0 else eol
+            if _LOOKS_LIKE_ASSIGNMENT.match(text[pos:stop]):
+                break
+            if eol < 0:
+                return
+            pos = eol + 1
+        else:
+            return
+        line, col = self.src.line_col(quote.at)
+        swallowed = self.src.line_col(pos)[0]
+        close_line, close_col = self.src.line_col(close)
+        res.findings.append(
+            Finding(
+                "SH03",
+                "warning",
+                f"the {_WHAT[quote.kind]} opened on line {line}, column {col} closes only on "
+                f"line {close_line}, column {close_col}: the value swallows line {swallowed} "
+                f"(`{_clip(text[pos:stop].strip())}`), which looks like an assignment. A "
+                f"closing quote is probably missing on line {line}",
+                self.src.loc(quote.at),
+            )
+        )
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,92 @@
+"""One file's text, decoded the way the reader sees it, with offset -> Location.
+
+Decoding normalises what a text editor hides but sh does not: a UTF-8 byte-order mark and
+CR line ends. Both are reported (SH03) by the scanner; the text the reader goes on with has
+neither, so that line and column numbers match what an editor shows and the rest of the
+file can still be checked.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from rcnet.findings import Location
+
+BOM = "\ufeff"
+_NEWLINE = re.compile("\n")
+
+
+class SourceFile:
+    """A decoded file: `text` (LF line ends, no BOM) and where each offset is."""
+
+    __slots__ = ("_cache", "bom", "cr_lines", "line_starts", "name", "text")
+
+    def __init__(self, name: str, raw: str) -> None:
+        self.name = name
+        self.bom = raw.startswith(BOM)
+        if self.bom:
+            raw = raw[1:]
+        #: 1-based numbers of the lines that ended with CR (or were split by a lone CR)
+        self.cr_lines: tuple[int, ...] = ()
+        if "\r" in raw:
+            self.cr_lines = _cr_lines(raw)
+            raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+        self.text = raw
+        self.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(raw))]
+        self._cache: dict[int, Location] = {}
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> SourceFile:
+        # sh does not care about encodings; undecodable bytes only matter for display
+        return cls(name, data.decode("utf-8", errors="replace"))
+
+    def lines(self) -> tuple[str, ...]:
+        lines = self.text.split("\n")
+        if lines and lines[-1] == "" and len(lines) > 1:
+            lines.pop()
+        return tuple(lines)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of a text offset."""
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def loc(self, offset: int) -> Location:
+        found = self._cache.get(offset)
+        if found is None:
+            line, col = self.line_col(offset)
+            found = self._cache[offset] = Location(self.name, line, col)
+        return found
+
+    def run(self, offset: int, count: int) -> list[Location]:
+        """Locations of `count` consecutive characters from `offset` (lines may change)."""
+        out: list[Location] = []
+        starts = self.line_starts
+        name = self.name
+        line = bisect.bisect_right(starts, offset)
+        end = offset + count
+        while offset < end:
+            line_end = starts[line] if line < len(starts) else end
+            stop = min(end, line_end)
+            first = offset - starts[line - 1] + 1
+            out.extend([Location(name, line, col) for col in range(first, first + stop - offset)])
+            offset = stop
+            line += 1
+        return out
+
+
+def _cr_lines(raw: str) -> tuple[int, ...]:
+    lines: list[int] = []
+    line = 1
+    i = 0
+    while True:
+        j = raw.find("\r", i)
+        if j < 0:
+            return tuple(lines)
+        line += raw.count("\n", i, j)
+        lines.append(line)
+        if raw.startswith("\r\n", j):
+            j += 1
+        line += 1
+        i = j + 1
