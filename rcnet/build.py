@@ -46,6 +46,23 @@ def _rtsold(netif: Env, report: Report) -> None:
             )
 
 
+def _default_note(netif: Env, configured: list[Configured], report: Report) -> None:
+    """ifconfig_DEFAULT reaches every NIC of a FreeBSD machine; rcnet knows only named ones."""
+    value = netif.value("ifconfig_DEFAULT")
+    if value is None or not value.text:
+        return
+    users = [c.name for c in configured if netif.if_var(c.name, "ifconfig_IF") is None]
+    report.at_name(
+        "LX01",
+        "info",
+        "ifconfig_DEFAULT applies to every interface of a FreeBSD machine whose ifconfig_<if>"
+        " is unset; rcnet cannot list the machine's interfaces and applies it only to the ones"
+        f" this configuration names ({', '.join(users) or 'none'}); name the others with"
+        " ifconfig_<if> or leave them to the Linux system",
+        value,
+    )
+
+
 def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
     """The Host rc would configure from this configuration, and what is wrong with it."""
     report = Report()
@@ -61,6 +78,7 @@ def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
     cloned_findings(netif, names, configured, report)
     duplicate_findings(configured, report)
     _rtsold(netif, report)
+    _default_note(netif, configured, report)
     vhids = build_vhids(configured, report)
     routes = build_routes(routing, configured, report)
     name = hostname(_scope(loaded, "hostname"), report)

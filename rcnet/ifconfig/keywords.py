@@ -213,6 +213,8 @@ def lookup(word: str) -> Keyword | None:
 
 def suggest(word: str) -> str | None:
     """The keyword a misspelt word most likely meant (`advksew` -> `advskew`), or None."""
+    if word.lower() in KEYWORDS and word != word.lower():
+        return word.lower()  # ifconfig is case-sensitive: `UP` is not `up`
     if len(word) < 3:
         return None
     found = difflib.get_close_matches(word.lower(), list(KEYWORDS), n=1, cutoff=0.8)

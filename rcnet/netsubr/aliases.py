@@ -111,7 +111,7 @@ def numbering_findings(env: Env, ifname: str, report: Report) -> None:
                 if number == expected + 1
                 else (f"alias{expected}-alias{number - 1}")
             )
-            report.at_value(
+            report.at_name(
                 "AL01",
                 "warning",
                 f"{value.name} follows a gap (no {missing}): current rc applies every set"
@@ -122,11 +122,11 @@ def numbering_findings(env: Env, ifname: str, report: Report) -> None:
         expected = number + 1
         if value.text == "" and n + 1 < len(values):
             later = ", ".join(v.name for _, v in values[n + 1 :])
-            report.at_value(
+            report.at_name(
                 "AL02",
                 "error",
-                f"{value.name} is empty: rc stops reading aliases there, so {later} are never"
-                " applied; delete the empty alias or renumber the later ones",
+                f"{value.name} is empty: rc stops reading aliases there and never applies"
+                f" {later}; delete the empty alias or renumber the later ones",
                 value,
             )
             break
@@ -176,7 +176,8 @@ def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> Alia
                 expander.segment(seg)
             report.extend(expander.findings)
             ctx = CallContext(ifname, var, kind, alias=True, default_family=af)
-            found["link" if af == "ether" else af] += [
-                parse_call(call, ctx) for call in expander.calls
-            ]
+            for words in expander.calls:
+                call = parse_call(words, ctx)
+                report.extend(call.findings)
+                found["link" if af == "ether" else af].append(call)
     return AliasCalls(tuple(found["link"]), tuple(found["inet"]), tuple(found["inet6"]))

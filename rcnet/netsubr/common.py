@@ -123,6 +123,13 @@ class Report:
         loc = value.at(offset) if value.text else value.loc
         self.add(Finding(code, severity, message, loc, max(1, len(value.text or "") - offset)))
 
+    def at_name(self, code: str, severity: Severity, message: str, value: Value | None) -> None:
+        """A finding at the variable's name (the assignment as a whole is the problem)."""
+        if value is None:
+            self.add(Finding(code, severity, message))
+        else:
+            self.add(Finding(code, severity, message, value.loc, len(value.name)))
+
 
 def checkyesno(env: Env, name: str, report: Report) -> bool:
     """rc.subr checkyesno: yes/true/on/1 or no/false/off/0 in any case; else warn, false."""

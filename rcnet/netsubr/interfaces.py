@@ -240,7 +240,7 @@ class Planner:
 
     def _not_created(self, name: str, what: str) -> None:
         var = self.names.configured[sanitize(name)][0]
-        self.report.at_value(
+        self.report.at_name(
             "CL02",
             "warning",
             f"{var} configures {what}, but nothing creates it (not in cloned_interfaces or"
@@ -287,7 +287,7 @@ class Planner:
             name = self.names.renames.get(name, name)
             if name in self.created:
                 out.append(self.created[name])
-            elif name in configured:
+            elif name in configured or name == "lo0":
                 p = self.physical(name)
                 if p is not None:
                     out.append(p)
@@ -300,7 +300,7 @@ class Planner:
             if name in self.names.renames or name in listed:
                 continue
             var = self.names.configured[sanitize(name)][0]
-            self.report.at_value(
+            self.report.at_name(
                 "IF13",
                 "warning",
                 f"{var} is set, but {name} is not in network_interfaces, so rc does not"
@@ -326,7 +326,7 @@ class Planner:
         """RN01: after `ifconfig_<old>_name`, rc reads only variables of the new name."""
         for old, new in self.names.renames.items():
             for var in self.names.configured.get(sanitize(old), []):
-                self.report.at_value(
+                self.report.at_name(
                     "RN01",
                     "warning",
                     f"{var} is keyed on {old}, but ifconfig_{sanitize(old)}_name renames it to"

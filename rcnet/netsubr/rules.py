@@ -188,11 +188,11 @@ def cloned_findings(env: Env, names: Names, configured: list[Configured], report
             referenced.add(name[len("gifconfig_") :])
     cloned_words = {n: w for n, w in names.cloned}
     for c in configured:
-        if not c.planned.cloned or c.calls or c.placed or c.unknown:
+        old = c.planned.renamed_from or c.name
+        if old not in cloned_words or c.calls or c.placed or c.pseudo or c.unknown:
             continue
         if c.name in referenced or (c.planned.renamed_from or "") in referenced:
             continue
-        old = c.planned.renamed_from or c.name
         word = cloned_words.get(old)
         report.at(
             "CL01",
