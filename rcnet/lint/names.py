@@ -44,7 +44,6 @@ KNOWN_NAMES = frozenset(
         "rcnet_notify",
         "static_arp_pairs",
         "static_ndp_pairs",
-        "routing_enable",
         "netwait_enable",
         "netwait_if",
         "netwait_ip",
@@ -90,19 +89,30 @@ def _close(word: str, choices: tuple[str, ...] | frozenset[str], cutoff: float) 
 
 
 def suggest_name(name: str) -> str | None:
-    """The known name this one is probably a misspelling of, or None if it is fine."""
+    """The known name this one is probably a misspelling of, or None if it is fine.
+
+    Conservative on purpose: rc.conf holds hundreds of service variables rcnet does not
+    know (`routed_enable`, `route6d_flags`), and a wrong "did you mean" is worse than none.
+    """
     if name in KNOWN_NAMES:
         return None
     if name.startswith("ifconfig_"):
         return _suggest_ifconfig(name)
     if any(name.startswith(p) for p in KNOWN_PREFIXES):
         return None
-    head = name.split("_", 1)[0] + "_"
-    if "_" in name:
-        prefix = _close(head, KNOWN_PREFIXES, 0.8)
-        if prefix is not None and prefix != head:
-            return prefix + name.split("_", 1)[1]
-    return _close(name, KNOWN_NAMES, 0.85)
+    head, _, rest = name.partition("_")
+    if rest and head != "ifconfig" and _close(head, ("ifconfig",), 0.75):
+        return "ifconfig_" + rest
+    known = _close(name, KNOWN_NAMES, 0.85)
+    if known is None:
+        return None
+    # the same suffix word with another stem is another service's variable, not a typo
+    if "_" in name and "_" in known:
+        stem, suffix = name.rsplit("_", 1)
+        known_stem, known_suffix = known.rsplit("_", 1)
+        if suffix == known_suffix and stem != known_stem:
+            return None
+    return known
 
 
 def _suggest_ifconfig(name: str) -> str | None:
