@@ -30,6 +30,7 @@ _REDIRECTS = {">", "<", ">>", "<<", "<<-", "<&", ">&", "<>", ">|"}
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_ISH = re.compile(r"[A-Za-z_][^=\s]*\Z")
 _SANITIZE = str.maketrans(".-/+", "____")
+_TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 _JINJA_TAG = re.compile(r"\{[%#]-?\s*(\w*)")
 _JINJA_OPEN = {"if", "for", "macro", "call", "filter", "block", "raw", "with", "set"}
 _JINJA_MIDDLE = {"elif", "else"}
@@ -105,6 +106,8 @@ class _FileEvaluator:
             return
         if any(mark in st.text for mark in TEMPLATE_MARKS):
             self._template_expression(st)
+        if any(q in st.text for q in _TYPOGRAPHIC):
+            self._typographic(st, items)
         for cmd in _commands(items):
             self._command(st, cmd)
 
@@ -145,8 +148,14 @@ class _FileEvaluator:
                 i += 2  # a case pattern `pat)`
             else:
                 break
-        if i < len(items):
-            self._simple(st, items[i:], cmd)
+        rest = items[i:]
+        close = next((k for k, it in enumerate(rest) if _is_op([it], ")")), None)
+        if close is not None and close > 0 and any(_closes(f, ")") for f in self.frames):
+            # `( a=1 )`: the command ends at the `)` that closes the subshell
+            self._simple(st, rest[:close], _Command(rest[:close], cmd.before, ""))
+            self._command(st, _Command(rest[close:], "", cmd.after))
+        elif rest:
+            self._simple(st, rest, cmd)
 
     def _open(self, st: Statement, kind: str, closer: str, label: str, a: int, b: int) -> None:
         top = self.frames[-1] if self.frames else None
@@ -252,6 +261,27 @@ class _FileEvaluator:
             at,
             end,
         )
+
+    def _typographic(self, st: Statement, items: list[Item]) -> None:
+        """SH03 for the first unquoted typographic quote (word processors put them in)."""
+        for item in items:
+            for part in item.parts if isinstance(item, Word) else ():
+                if isinstance(part, Lit) and not part.quoted:
+                    k = next((k for k, c in enumerate(part.text) if c in _TYPOGRAPHIC), -1)
+                    if k >= 0:
+                        mark = part.text[k]
+                        ascii_ = '"' if mark in "\u201c\u201d" else "'"
+                        self.x.report(
+                            "SH03",
+                            "error",
+                            f"typographic quote {mark} is not a shell quote: sh keeps it as an "
+                            "ordinary character of the word (and blanks after it split the "
+                            f"value). Use {ascii_} instead",
+                            st,
+                            part.at + k,
+                            part.at + k + 1,
+                        )
+                        return
 
     # --- simple commands ----------------------------------------------------------------------
 
@@ -423,7 +453,7 @@ class _FileEvaluator:
         else:
             what = f"unquoted blank in the value of {a.name}"
             done = f"sh sets {a.name}={value} only for the command `{command}`"
-        full = st.text[a.start : rest[-1].end]
+        full = st.text[a.start : rest[-1].end].translate({ord(q): None for q in _TYPOGRAPHIC})
         if '"' in full or "\n" in full:
             fix = "Quote the whole value"
         else:

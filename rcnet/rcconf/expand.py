@@ -192,7 +192,8 @@ class Expander:
             why = "its value depends on the script that reads the file"
         else:
             why = "rcnet never runs anything from the file"
-        message = f"{what} `{shown}` is not evaluated: {why}, so {subject}"
+        quoted = shown if shown.startswith("`") else f"`{shown}`"
+        message = f"{what} {quoted} is not evaluated: {why}, so {subject}"
         self.report("SH04", "warning", message, st, part.at, part.end)
 
     def _param(self, st: Statement, p: Param, res: _Result, target: str | None, dry: bool) -> None:

@@ -302,7 +302,7 @@ class _Scanner:
         """A multi-line quoted value that swallows assignment-looking lines: a missing quote."""
         text = self.text
         nl = text.find("\n", quote.at, close)
-        if nl < 0:
+        if nl < 0 or res.findings:  # the first one in a statement is the one to fix
             return
         pos = nl + 1
         while pos <= close:

@@ -2,7 +2,7 @@
 
 rc.d/sysctl does `while read var comments`: the first blank-separated field of a line is
 `MIB=VALUE` and the rest of the line is ignored; lines starting with `#` and blank lines are
-skipped. Only `net.inet.carp.*` matters to rcnet. Findings: SY01 (error) a CARP line sysctl
+skipped. Only `net.inet.carp.*` matters to rcnet. Findings: SY01 (warning) a CARP line sysctl
 would reject at boot (no `=`, not an integer), SY02 (warning) a CARP name FreeBSD does not have.
 The result maps the short name (`preempt`, as in model.CarpSysctls) to its Value; the
 Value's `name` is the full MIB.
@@ -26,7 +26,7 @@ KNOWN = (
     "senderr_demotion_factor",
 )
 _FIELD = re.compile(r"[ \t]*([^ \t\n]+)")
-_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)\Z")
+_INTEGER = re.compile(r"-?[0-9]+\Z")
 
 
 def read_sysctl(src: SourceFile, into: dict[str, Value], findings: list[Finding]) -> None:
@@ -44,7 +44,7 @@ def read_sysctl(src: SourceFile, into: dict[str, Value], findings: list[Finding]
             findings.append(
                 Finding(
                     "SY01",
-                    "error",
+                    "warning",
                     f"`{field}` has no `=VALUE`{hint}: sysctl rejects the line at boot",
                     loc,
                     len(field),
@@ -70,8 +70,9 @@ def read_sysctl(src: SourceFile, into: dict[str, Value], findings: list[Finding]
             findings.append(
                 Finding(
                     "SY01",
-                    "error",
-                    f"`{field}`: {mib} takes an integer; sysctl rejects `{text}` at boot",
+                    "warning",
+                    f"`{field}`: {mib} takes a decimal integer; sysctl rejects `{text}` at boot "
+                    "and FreeBSD's default stays",
                     src.loc(value_at),
                     max(1, len(text)),
                 )
@@ -82,8 +83,5 @@ def read_sysctl(src: SourceFile, into: dict[str, Value], findings: list[Finding]
 
 
 def sysctl_int(value: Value) -> int:
-    """The integer a valid `net.inet.carp.*` Value holds (decimal or 0x hex)."""
-    text = (value.text or "0").lower()
-    sign = -1 if text.startswith("-") else 1
-    digits = text.lstrip("+-")
-    return sign * int(digits, 16 if digits.startswith("0x") else 10)
+    """The integer a `net.inet.carp.*` Value from read_sysctl holds."""
+    return int(value.text or "0")

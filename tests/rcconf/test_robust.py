@@ -1,0 +1,107 @@
+"""Any bytes give findings, never an exception: load_host raises only HostError."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rcnet.rcconf.env import HostError, LoadedHost
+from rcnet.rcconf.load import load_host
+
+REAL_LOOKING = [
+    'hostname="gw1.example.net"',
+    'ifconfig_em0="inet 192.168.1.5 netmask 255.255.255.0"',
+    "ifconfig_em0_alias0=\"inet vhid 1 advskew 100 pass 'p w' alias 192.168.1.50/32\"",
+    'cloned_interfaces="${cloned_interfaces} carp0"',
+    "defaultrouter=192.168.1.1",
+    'kld_list="$kld_list if_wg"  # comment',
+    "hostname=`cat /etc/myname`",
+    "ifconfig_em4=inet 10.4.0.1/24",
+    'ifconfig_em0.101="inet 10.101.0.1/24"',
+    'gateway_enable = "YES"',
+    "if [ -f /x ]; then a=1; fi",
+    "f() {",
+    "}",
+    ". /usr/local/etc/rc.conf",
+    "root@host:~ # cat /etc/rc.conf",
+    'sysrc devd_enable="YES"',
+    "{% if x %}",
+    "{% endif %}",
+    'ifconfig_{{ interface }}="{{ src }}"',
+    ': ${a:=1} ${b?} ${c%%.*} $((1+2)) $(echo "x)")',
+    'ifconfig_em1_aliases="\\',
+    "\tinet 192.0.2.20-22/28 \\",
+    '\tinet 192.0.2.40/32"',
+    "case $x in a) b=1;; esac",
+    "export a=1 b; readonly c=2; unset a",
+    "x=a#b # c",
+]
+PIECES = [*"\"'`\\}()#;\n“\ufeff", "$(", "${", "\r\n", "{%"]
+
+
+@st.composite
+def rc_conf(draw: st.DrawFn) -> bytes:
+    lines = draw(st.lists(st.sampled_from(REAL_LOOKING), max_size=12))
+    text = "\n".join(lines)
+    for _ in range(draw(st.integers(0, 5))):
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 3))
+        text = text[:at] + draw(st.sampled_from(PIECES)) + text[at + cut :]
+    data = text.encode()
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=8)) + data[at:]
+    return data
+
+
+def check(host: LoadedHost) -> None:
+    """What every result must keep, however bad the input."""
+    for env in (host.base, *host.scopes.values()):
+        for values in env.history.values():
+            for v in values:
+                if v.text is not None and v.positions:
+                    assert len(v.positions) == len(v.text)
+    for f in host.findings:
+        assert f.severity in ("error", "warning", "info")
+        assert f.code and f.message
+        if f.loc is not None and f.loc.file in host.sources:
+            assert 1 <= f.loc.line <= len(host.sources[f.loc.file]) + 1
+            assert f.loc.column >= 1 and f.length >= 1
+
+
+def load(data: bytes, name: str = "rc.conf", directory: bool = False) -> LoadedHost:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            return load_host(tmp if directory else str(path))
+        except HostError as exc:  # the only exception allowed, and not for a readable file
+            raise AssertionError(f"HostError for a readable file: {exc}") from None
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_random_bytes(data: bytes) -> None:
+    check(load(data))
+
+
+@settings(deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(rc_conf())
+def test_mutated_real_looking_files(data: bytes) -> None:
+    check(load(data))
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(rc_conf(), rc_conf(), st.binary(max_size=120))
+def test_directories(rc: bytes, netif: bytes, sysctl: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "rc.conf.d").mkdir()
+        (root / "rc.conf").write_bytes(rc + b'\nrc_conf_files="/etc/rc.conf /etc/rc.conf.local /x"')
+        (root / "rc.conf.local").write_bytes(netif)
+        (root / "rc.conf.d" / "netif").write_bytes(netif)
+        (root / "sysctl.conf").write_bytes(b"net.inet.carp.preempt=1\n" + sysctl)
+        check(load_host(tmp))
