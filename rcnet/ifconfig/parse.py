@@ -10,7 +10,9 @@ neither makes ifconfig exit with "bad value". Masks resolve as ifconfig does: of
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+import itertools
+import re
+from dataclasses import dataclass, field, replace
 
 from rcnet.findings import Finding, Severity
 from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Setting
@@ -161,18 +163,22 @@ class _Resolver:
     def _flag(self, code: str, severity: Severity, message: str, word: Word) -> None:
         self.walk.findings.append(finding(code, severity, message, word))
 
-    def _mask_settings(self, names: tuple[str, ...]) -> list[tuple[int, int, Setting]]:
-        """(position, prefixlen, setting) of each valid mask keyword, in order."""
+    def _mask_settings(
+        self, names: tuple[str, ...], full: int = 32
+    ) -> tuple[list[tuple[int, int, Setting]], bool]:
+        """(position, prefixlen, setting) of each mask keyword, and False if one is invalid."""
         out: list[tuple[int, int, Setting]] = []
+        ok = True
         for s in self.walk.settings:
             if s.name not in names or not s.args:
                 continue
+            text = s.args[0].text
             if s.name == "netmask":
-                mask = parse_mask(s.args[0].text)
+                mask = parse_mask(text)
                 if mask.prefixlen is None:
-                    code = "IF04" if mask.noncontiguous else "IF02"
+                    ok = False
                     self._flag(
-                        code,
+                        "IF04" if mask.noncontiguous else "IF02",
                         "error",
                         f"{mask.error} in {self.ctx.var}: ifconfig rejects it and the address"
                         " is not set; write a contiguous mask such as 255.255.255.0 or /24",
@@ -180,9 +186,18 @@ class _Resolver:
                     )
                     continue
                 out.append((s.index, mask.prefixlen, s))
-            elif s.args[0].text.isdigit():
-                out.append((s.index, int(s.args[0].text), s))
-        return out
+            elif text.isdigit() and int(text) <= full:
+                out.append((s.index, int(text), s))
+            else:
+                ok = False
+                self._flag(
+                    "IF02",
+                    "error",
+                    f"prefixlen {text!r} in {self.ctx.var} is not 0-{full}: ifconfig rejects it"
+                    " and the address is not set",
+                    s.args[0],
+                )
+        return out, ok
 
     def inet(self, word: Word, dest: Word | None) -> AddressSpec | None:
         parsed = parse_inet(word.text)
@@ -195,7 +210,10 @@ class _Resolver:
         masks: list[tuple[int, int, Setting | None]] = []
         if parsed.prefixlen is not None:
             masks.append((at, parsed.prefixlen, None))
-        masks += self._mask_settings(("netmask", "prefixlen"))
+        settings, ok = self._mask_settings(("netmask", "prefixlen"))
+        if not ok:
+            return None
+        masks += settings
         dest_addr = self._dest4(dest)
         if masks:
             _, prefixlen, _ = max(masks, key=lambda m: m[0])
@@ -328,7 +346,10 @@ class _Resolver:
             return None
         at = _index(self.words, word)
         masks = [(at, parsed.prefixlen)] if parsed.prefixlen is not None else []
-        masks += [(i, p) for i, p, _ in self._mask_settings(("prefixlen",))]
+        settings, ok = self._mask_settings(("prefixlen",), 128)
+        if not ok:
+            return None
+        masks += [(i, p) for i, p, _ in settings]
         plen = max(masks)[1] if masks else 64
         dest_addr: ipaddress.IPv6Address | None = None
         if dest is not None:
@@ -434,6 +455,27 @@ def _multiple_inet(walk: _Walk) -> None:
         )
 
 
+def _secrets(words: tuple[Word, ...]) -> set[str]:
+    """Texts written right after `pass` (or a misspelling of it): never shown in a message."""
+    return {
+        w.text
+        for prev, w in itertools.pairwise(words)
+        if prev.text == "pass" or suggest(prev.text) == "pass"
+    }
+
+
+def _redact(findings: list[Finding], secrets: set[str]) -> list[Finding]:
+    if not secrets:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        message = f.message
+        for secret in secrets:
+            message = re.sub(rf"(?<![\w.:/-]){re.escape(secret)}(?![\w.:/-])", "********", message)
+        out.append(replace(f, message=message))
+    return out
+
+
 def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     """Parse one ifconfig call's words (after pseudo-keyword removal and eval)."""
     words = tuple(words)
@@ -465,5 +507,5 @@ def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
         description=descr,
         members=members,
         rename=rename,
-        findings=tuple(sorted(walk.findings, key=Finding.sort_key)),
+        findings=tuple(sorted(_redact(walk.findings, _secrets(words)), key=Finding.sort_key)),
     )

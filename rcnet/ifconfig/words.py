@@ -199,7 +199,23 @@ class _EvalScanner:
                 c,
             )
 
+    def _substitution(self) -> None:
+        """Take `$(...)` into the word: it would run, so its output is unknown anyway."""
+        depth = 0
+        while self.i < len(self.chars):
+            c = self.chars[self.i]
+            self._add(c)
+            depth += {"(": 1, ")": -1}.get(c.ch, 0)
+            if depth == 0 and c.ch == ")":
+                return
+            self.i += 1
+        self.i -= 1
+
     def _plain(self, c: _Char) -> None:
+        if c.ch == "$" and self._next() == "(":
+            self._dollar(c)
+            self._substitution()
+            return
         if c.ch == "$":
             self._dollar(c)
         elif c.ch == "`":
@@ -221,7 +237,7 @@ class _EvalScanner:
             if c.ch == quote:
                 self._touch(c)
                 return True
-            if quote == '"' and c.ch == "\\" and self._next() in '$`"\\\n':
+            if quote == '"' and c.ch == "\\" and self._next() and self._next() in '$`"\\\n':
                 self._touch(c)
                 self.i += 1
                 self._add(self.chars[self.i])

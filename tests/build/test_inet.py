@@ -1,0 +1,102 @@
+"""Addresses and masks the way ifconfig's inet_aton reads them."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcnet.ifconfig.inet import (
+    classful_prefixlen,
+    inet_aton,
+    mask_prefixlen,
+    parse_inet,
+    parse_inet6,
+    parse_mask,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "shorthand", "octal"),
+    [
+        ("192.0.2.1", "192.0.2.1", False, False),
+        ("10.1", "10.0.0.1", True, False),
+        ("127.1", "127.0.0.1", True, False),
+        ("010.0.0.1", "8.0.0.1", False, True),
+        ("0xc0.0.2.1", "192.0.2.1", False, False),
+        ("3232235777", "192.168.1.1", True, False),
+    ],
+)
+def test_inet_aton(text: str, address: str, shorthand: bool, octal: bool) -> None:
+    aton = inet_aton(text)
+    assert aton is not None
+    assert str(aton.address) == address
+    assert aton.shorthand is shorthand
+    assert aton.octal is octal
+
+
+@pytest.mark.parametrize("text", ["256.0.0.1", "1.2.3.4.5", "09.1.1.1", "1..2.3", "a.b.c.d", ""])
+def test_inet_aton_rejects(text: str) -> None:
+    assert inet_aton(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plen", "noncontiguous"),
+    [
+        ("255.255.255.0", 24, False),
+        ("0xffffff00", 24, False),
+        ("0xfffffff0", 28, False),
+        ("255.255.255.255", 32, False),
+        ("0.0.0.0", 0, False),
+        ("255.0.255.0", None, True),
+        ("0xff00ff00", None, True),
+    ],
+)
+def test_masks(text: str, plen: int | None, noncontiguous: bool) -> None:
+    mask = parse_mask(text)
+    assert mask.prefixlen == plen
+    assert mask.noncontiguous is noncontiguous
+
+
+def test_not_a_mask() -> None:
+    assert parse_mask("ffffff00").error is not None
+
+
+def test_address_words() -> None:
+    assert parse_inet("192.0.2.1/33").error is not None
+    assert parse_inet("192.0.2.1/24").prefixlen == 24
+    assert parse_inet("gw.example.org").hostname == "gw.example.org"
+    assert parse_inet("192.0.2.300").error is not None
+    six = parse_inet6("fe80::1%em0/64")
+    assert six.scope == "em0" and six.prefixlen == 64
+    assert parse_inet6("2001:db8::1/129").error is not None
+
+
+@pytest.mark.parametrize(("addr", "plen"), [("10.1.2.3", 8), ("172.16.0.1", 16), ("192.0.2.1", 24)])
+def test_classful(addr: str, plen: int) -> None:
+    assert classful_prefixlen(ipaddress.IPv4Address(addr)) == plen
+
+
+@settings(deadline=None)
+@given(st.integers(0, 32))
+def test_contiguous_masks_round_trip(plen: int) -> None:
+    mask = int(ipaddress.IPv4Network(f"0.0.0.0/{plen}").netmask)
+    assert mask_prefixlen(mask) == plen
+    assert parse_mask(str(ipaddress.IPv4Address(mask))).prefixlen == plen
+    assert parse_mask(f"0x{mask:08x}").prefixlen == plen
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_masks_with_holes_are_rejected(mask: int) -> None:
+    contiguous = any(mask == int(ipaddress.IPv4Network(f"0.0.0.0/{p}").netmask) for p in range(33))
+    assert (mask_prefixlen(mask) is not None) == contiguous
+
+
+@settings(deadline=None)
+@given(st.ip_addresses(v=4), st.integers(0, 32))
+def test_dotted_addresses_round_trip(addr: ipaddress.IPv4Address, plen: int) -> None:
+    parsed = parse_inet(f"{addr}/{plen}")
+    assert parsed.address == addr and parsed.prefixlen == plen
