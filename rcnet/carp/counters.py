@@ -1,0 +1,102 @@
+"""The carpstats counters (the field list FreeBSD, OpenBSD and ucarp share) and their renderings.
+
+`to_json` names them by FreeBSD's libxo keys, as `netstat -s -p carp --libxo json` does, for
+`rcnet status --json`; `render` prints `netstat -s -p carp`'s text. Three counters FreeBSD keeps
+but never prints (badif, ostates, preempt) get rcnet keys in the same style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+#: carpstats field -> FreeBSD libxo key (usr.bin/netstat/inet.c), then rcnet's for the rest
+LIBXO_KEYS: dict[str, str] = {
+    "ipackets": "received-inet-packets",
+    "ipackets6": "received-inet6-packets",
+    "badttl": "dropped-wrong-ttl",
+    "hdrops": "dropped-short-header",
+    "badsum": "dropped-bad-checksum",
+    "badver": "dropped-bad-version",
+    "badlen": "dropped-short-packet",
+    "badauth": "dropped-bad-authentication",
+    "badvhid": "dropped-bad-vhid",
+    "badaddrs": "dropped-bad-address-list",
+    "opackets": "sent-inet-packets",
+    "opackets6": "sent-inet6-packets",
+    "onomem": "send-failed-memory-error",
+    # Not printed by FreeBSD; OpenBSD's netstat words them "discarded for bad interface" and
+    # "transition(s) to master".
+    "badif": "dropped-bad-interface",
+    "preempt": "transitions-to-master",
+    "ostates": "sent-state-updates",
+}
+
+#: netstat's lines: (field, tabs of indent, text with {n} the value and {s} the plural s)
+_NETSTAT_LINES: tuple[tuple[str, int, str], ...] = (
+    ("ipackets", 1, "{n} packet{s} received (IPv4)"),
+    ("ipackets6", 1, "{n} packet{s} received (IPv6)"),
+    ("badttl", 2, "{n} packet{s} discarded for wrong TTL"),
+    ("hdrops", 2, "{n} packet{s} shorter than header"),
+    ("badsum", 2, "{n} discarded for bad checksum{s}"),
+    ("badver", 2, "{n} discarded packet{s} with a bad version"),
+    ("badlen", 2, "{n} discarded because packet too short"),
+    ("badauth", 2, "{n} discarded for bad authentication"),
+    ("badvhid", 2, "{n} discarded for bad vhid"),
+    ("badaddrs", 2, "{n} discarded because of a bad address list"),
+    ("opackets", 1, "{n} packet{s} sent (IPv4)"),
+    ("opackets6", 1, "{n} packet{s} sent (IPv6)"),
+    ("onomem", 2, "{n} send failed due to mbuf memory error"),
+)
+
+
+@dataclass
+class Counters:
+    """struct carpstats: one per host (per VNET in FreeBSD), mutated by the engine."""
+
+    ipackets: int = 0
+    ipackets6: int = 0
+    badif: int = 0
+    badttl: int = 0
+    hdrops: int = 0
+    badsum: int = 0
+    badver: int = 0
+    badlen: int = 0
+    badauth: int = 0
+    badvhid: int = 0
+    #: never incremented, as in every kernel
+    badaddrs: int = 0
+    opackets: int = 0
+    opackets6: int = 0
+    onomem: int = 0
+    #: unused, as in every kernel
+    ostates: int = 0
+    #: transitions to MASTER (OpenBSD's meaning; FreeBSD never increments it)
+    preempt: int = 0
+
+    def bump(self, name: str) -> None:
+        setattr(self, name, getattr(self, name) + 1)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+
+    def to_json(self) -> dict[str, int]:
+        """The counters under FreeBSD's libxo keys (rcnet's for the three FreeBSD omits)."""
+        values = self.as_dict()
+        return {key: values[name] for name, key in LIBXO_KEYS.items()}
+
+    def zero(self) -> None:
+        """netstat -z."""
+        for f in fields(self):
+            setattr(self, f.name, 0)
+
+    def render(self, zeros: bool = True) -> str:
+        """`netstat -s -p carp` text; `zeros=False` is `-ss` (lines with 0 left out)."""
+        lines = ["carp:"]
+        for name, indent, text in _NETSTAT_LINES:
+            n = int(getattr(self, name))
+            if n or zeros:
+                lines.append("\t" * indent + text.format(n=n, s="" if n == 1 else "s"))
+        return "\n".join(lines) + "\n"
+
+
+COUNTER_NAMES: frozenset[str] = frozenset(f.name for f in fields(Counters))

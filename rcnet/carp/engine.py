@@ -1,0 +1,361 @@
+"""One host's CARP: its vhids, the input pipeline, demotion and the sysctls, sans-IO.
+
+The API follows aioquic: every call takes `now` (integer microseconds, see `timing`) and returns
+the actions to perform (`actions`); `next_timer()` says when `handle_timer(now)` is due. The
+simulator and the Linux daemon drive the same object; nothing here reads a clock or a socket.
+
+The input pipeline keeps FreeBSD-modern's order, and every rejection bumps one named counter
+(carp.md §4.2): allow -> length >= 8 (badlen) -> version 2 or 3 (badver) -> full length (badlen)
+-> checksum (badsum) -> vhid among those on the receiving interface with an address of the
+packet's family (badvhid; vhid 0 from one of our own addresses: badif) -> vhid mode (badver) ->
+TTL 255, only for multicast (badttl) -> HMAC (badauth) -> adopt counter -> state logic.
+
+Demotion is host-wide, as FreeBSD's per-VNET integer: writing `demotion` adds; a parent going
+down adds `ifdown_demotion_factor` once per vhid on it (reverted when it comes back); three
+consecutive send errors of a vhid add `senderr_demotion_factor` (reverted after three
+successes). Every change makes each MASTER advertise at once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rcnet.carp import packet, wire
+from rcnet.carp.actions import Action, Demoted, Dropped, State
+from rcnet.carp.counters import Counters
+from rcnet.carp.vhost import Event, HostContext, VhidStatus, VHost
+from rcnet.model import CarpSysctls, Host, IPAddress
+
+#: sysctl names under net.inet.carp. the engine knows (dscp beyond the model's)
+SYSCTL_NAMES: tuple[str, ...] = (
+    "allow",
+    "preempt",
+    "log",
+    "demotion",
+    "ifdown_demotion_factor",
+    "senderr_demotion_factor",
+    "dscp",
+)
+SYSCTL_PREFIX = "net.inet.carp."
+_MIN_HEADER = 8
+
+
+class CarpError(ValueError):
+    """A control request the engine cannot apply (unknown sysctl, interface or vhid)."""
+
+
+class Engine:
+    """The CARP engine of one host: every vhid of `host`, sharing counters and sysctls.
+
+    `rng` seeds the replay counters (pass a seeded `random.Random` for determinism). Create,
+    optionally set link/admin states, then `start(now)`.
+    """
+
+    def __init__(
+        self, host: Host, rng: random.Random, now: int, *, sysctls: CarpSysctls | None = None
+    ) -> None:
+        s = sysctls or host.sysctls
+        self.host = host
+        self.ctx = HostContext(
+            allow=s.allow,
+            preempt=s.preempt,
+            log=s.log,
+            demotion=s.demotion,
+            ifdown_demotion_factor=s.ifdown_demotion_factor,
+            senderr_demotion_factor=s.senderr_demotion_factor,
+        )
+        self.vhosts: list[VHost] = [VHost(v, self.ctx, rng, now) for v in host.vhids]
+        self.running = False
+        #: parent interface -> link usable (IFF_UP and carrier); unknown names count as up
+        self.links: dict[str, bool] = {i.name: i.up for i in host.interfaces if not i.cloned}
+        self._on_parent: dict[str, list[VHost]] = defaultdict(list)
+        for vh in self.vhosts:
+            if vh.cfg.parent is not None:
+                self._on_parent[vh.cfg.parent].append(vh)
+            own = host.interface(vh.cfg.interface)
+            if vh.cfg.legacy and own is not None:
+                vh.admin_up = own.up
+            for fam in (4, 6):
+                vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
+
+    @property
+    def counters(self) -> Counters:
+        return self.ctx.counters
+
+    def _parent_address(self, parent: str | None, family: int) -> IPAddress | None:
+        """FreeBSD-10+ sources adverts from the parent's own (non-CARP) address."""
+        iface = self.host.interface(parent) if parent else None
+        if iface is None:
+            return None
+        for a in iface.addresses:
+            if a.vhid is None and a.address.version == family:
+                return a.address
+        return None
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    def start(self, now: int) -> list[Action]:
+        """Run every vhid: INIT -> BACKUP where the preconditions hold, then forced states."""
+        self.running = True
+        out: list[Action] = []
+        for vh in self.vhosts:
+            vh.hw_up = self._hw_ok(vh)
+            vh.since = now
+            out += vh.fire(Event.SETRUN, now)
+        for vh in self.vhosts:
+            if vh.cfg.state == "master":
+                out += vh.fire(Event.FORCE_MASTER, now)
+        return out
+
+    def stop(self, now: int) -> list[Action]:
+        """Graceful stop: every MASTER bows out, every vhid goes INIT; the engine goes quiet."""
+        out: list[Action] = []
+        for vh in self.vhosts:
+            out += vh.fire(Event.STOP, now)
+        self.running = False
+        return out
+
+    # --- timers ----------------------------------------------------------------------------
+
+    def next_timer(self) -> int | None:
+        if not self.running:
+            return None
+        deadlines = [d for d in (vh.next_deadline() for vh in self.vhosts) if d is not None]
+        return min(deadlines) if deadlines else None
+
+    def handle_timer(self, now: int) -> list[Action]:
+        if not self.running:
+            return []
+        out: list[Action] = []
+        for vh in self.vhosts:
+            out += vh.on_timer(now)
+        return out
+
+    # --- input -------------------------------------------------------------------------------
+
+    def handle_ip_packet(self, ifname: str, data: bytes, now: int) -> list[Action]:
+        """A whole IPv4/IPv6 packet as a raw socket returns it."""
+        if not self.running:
+            return []
+        try:
+            ip = packet.parse_ip(data)
+        except wire.WireError as exc:
+            self.counters.bump("hdrops")
+            return [Dropped(ifname, "hdrops", str(exc))]
+        if ip.proto != wire.IPPROTO_CARP:
+            return [Dropped(ifname, None, f"protocol {ip.proto}, not {wire.IPPROTO_CARP}")]
+        return self.handle_packet(ifname, ip.src, ip.dst, ip.ttl, ip.payload, now)
+
+    def handle_packet(
+        self, ifname: str, src: IPAddress, dst: IPAddress, ttl: int, payload: bytes, now: int
+    ) -> list[Action]:
+        """One advert (the IP payload) received on the physical interface `ifname`."""
+        if not self.running:
+            return []
+        family = src.version
+        self.counters.bump("ipackets" if family == 4 else "ipackets6")
+        if self.ctx.allow != 1:
+            return [Dropped(ifname, None, "carp is not allowed (net.inet.carp.allow=0)")]
+        on_if = self._on_parent.get(ifname, [])
+        if family == 6 and not on_if:
+            return self._drop(ifname, "badif", f"IPv6 advert on {ifname}, which has no vhid")
+        verdict = self._check_header(payload, src, dst, family)
+        if verdict is not None:
+            return self._drop(ifname, *verdict)
+        version, vhid = payload[0] >> 4, payload[1]
+        vh = next(
+            (v for v in on_if if v.cfg.vhid == vhid and family in v.families),
+            None,
+        )
+        if vh is None:
+            if vhid == 0 and src in self._carp_addresses(on_if):
+                return self._drop(ifname, "badif", f"vhid 0 advert from our own {src}")
+            return self._drop(ifname, "badvhid", f"no vhid {vhid} on {ifname} for IPv{family}")
+        if vh.cfg.version != version:
+            return self._drop(
+                ifname,
+                "badver",
+                f"version {version} advert for vhid {vhid} in version {vh.cfg.version} mode",
+                vhid,
+            )
+        peer = vh.cfg.peer if family == 4 else vh.cfg.peer6
+        if ttl != wire.CARP_TTL and (version == 3 or peer is None):
+            return self._drop(ifname, "badttl", f"TTL {ttl} from {src}, vhid {vhid}", vhid)
+        if version == 3:
+            return vh.on_vrrp(wire.decode_vrrp(payload, family), src, family, now)
+        hdr = wire.decode_carp(payload)
+        if not vh.auth.verify(hdr.counter, hdr.hmac):
+            return self._drop(
+                ifname, "badauth", f"bad authentication from {src}, vhid {vhid}", vhid
+            )
+        vh.adopt_counter(hdr.counter)
+        return vh.on_carp(hdr.advbase, hdr.advskew, family, now)
+
+    def _check_header(
+        self, payload: bytes, src: IPAddress, dst: IPAddress, family: int
+    ) -> tuple[str, str] | None:
+        """Length, version and checksum: (counter, detail) of the first failure, else None."""
+        if len(payload) < _MIN_HEADER:
+            return "badlen", f"{len(payload)}-byte advert from {src}"
+        version = payload[0] >> 4
+        if version not in (wire.CARP_VERSION, wire.VRRP_VERSION):
+            return "badver", f"version {version} advert from {src}"
+        if version == wire.CARP_VERSION:
+            if len(payload) < wire.CARP_HEADER_LEN:
+                return "badlen", f"{len(payload)}-byte advert from {src}"
+            # IPv4 covers the whole payload (FreeBSD-modern), IPv6 the 36 header bytes.
+            covered = payload if family == 4 else payload[: wire.CARP_HEADER_LEN]
+            if not wire.carp_checksum_ok(covered):
+                return "badsum", f"bad checksum from {src}"
+            return None
+        size = 4 if family == 4 else 16
+        if len(payload) < _MIN_HEADER + payload[3] * size:
+            return "badlen", f"VRRP advert from {src} shorter than its address list"
+        if not wire.vrrp_checksum_ok(payload, src, dst):
+            return "badsum", f"bad checksum from {src}"
+        return None
+
+    @staticmethod
+    def _carp_addresses(vhosts: Iterable[VHost]) -> set[IPAddress]:
+        return {a.ip for vh in vhosts for a in vh.cfg.addresses}
+
+    def _drop(
+        self, ifname: str, counter: str, detail: str, vhid: int | None = None
+    ) -> list[Action]:
+        self.counters.bump(counter)
+        return [Dropped(ifname, counter, detail, vhid)]
+
+    # --- links, ifconfig, sysctls --------------------------------------------------------------
+
+    def _hw_ok(self, vh: VHost) -> bool:
+        parent = vh.cfg.parent
+        return parent is not None and self.links.get(parent, True) and self.ctx.allow == 1
+
+    def _refresh_hw(self, vh: VHost, now: int) -> list[Action]:
+        """carp_sc_state: follow the parent's state and `allow`, demoting while down."""
+        hw = self._hw_ok(vh)
+        if hw == vh.hw_up:
+            return []
+        vh.hw_up = hw
+        if not hw:
+            out = vh.fire(Event.HW_DOWN, now)
+            if not vh.ifdown_demotion and self.ctx.ifdown_demotion_factor:
+                vh.ifdown_demotion = self.ctx.ifdown_demotion_factor
+                out += self._demote(vh.ifdown_demotion, "interface down", now)
+            return out
+        out = vh.fire(Event.HW_UP, now)
+        added, vh.ifdown_demotion = vh.ifdown_demotion, 0
+        return out + self._demote(-added, "interface up", now)
+
+    def _demote(self, delta: int, reason: str, now: int) -> list[Action]:
+        if delta == 0:
+            return []
+        self.ctx.demotion += delta
+        out: list[Action] = [Demoted(delta, self.ctx.demotion, reason)]
+        if self.running:
+            for vh in self.vhosts:
+                if vh.state is State.MASTER:
+                    out += vh.send_adverts(now)
+        return out
+
+    def link_changed(self, ifname: str, up: bool, now: int) -> list[Action]:
+        """The physical interface `ifname` lost or regained its link (or IFF_UP)."""
+        self.links[ifname] = up
+        if not self.running:
+            return []
+        out: list[Action] = []
+        for vh in self._on_parent.get(ifname, []):
+            out += self._refresh_hw(vh, now)
+        return out
+
+    def _targets(self, ifname: str) -> list[VHost]:
+        """The vhids `ifconfig IF ...` acts on: those named by IF, else those running on IF."""
+        named = [vh for vh in self.vhosts if vh.cfg.interface == ifname]
+        found = named or self._on_parent.get(ifname, [])
+        if not found:
+            raise CarpError(f"{ifname}: no vhid on this interface")
+        return list(found)
+
+    def admin_down(self, ifname: str, now: int) -> list[Action]:
+        """`ifconfig carp0 down`: a MASTER bows out, then INIT ("user requested via ifconfig")."""
+        out: list[Action] = []
+        for vh in self._targets(ifname):
+            if vh.admin_up:
+                vh.admin_up = False
+                out += vh.fire(Event.ADMIN_DOWN, now) if self.running else []
+        return out
+
+    def admin_up(self, ifname: str, now: int) -> list[Action]:
+        """`ifconfig carp0 up`: rejoin via BACKUP with a full master-down wait."""
+        out: list[Action] = []
+        for vh in self._targets(ifname):
+            if not vh.admin_up:
+                vh.admin_up = True
+                out += vh.fire(Event.ADMIN_UP, now) if self.running else []
+        return out
+
+    def find(self, ifname: str, vhid: int) -> VHost:
+        for vh in self.vhosts:
+            if vh.cfg.vhid == vhid and ifname in (vh.cfg.interface, vh.cfg.parent):
+                return vh
+        raise CarpError(f"{ifname}: no vhid {vhid}")
+
+    def force_state(self, ifname: str, vhid: int, state: str | State, now: int) -> list[Action]:
+        """`ifconfig IF vhid N state master|backup`; ignored in INIT."""
+        name = state.name if isinstance(state, State) else state.upper()
+        events = {"MASTER": Event.FORCE_MASTER, "BACKUP": Event.FORCE_BACKUP}
+        if name not in events:
+            raise CarpError(f"state {str(state).lower()}: must be master or backup")
+        vh = self.find(ifname, vhid)
+        return vh.fire(events[name], now) if self.running else []
+
+    def send_result(self, interface: str, vhid: int, ok: bool, now: int) -> list[Action]:
+        """Report whether a SendAdvert went out; 3 errors in a row demote, 3 successes undo."""
+        vh = self.find(interface, vhid)
+        delta = vh.record_send(ok)
+        if not delta:
+            return []
+        return self._demote(delta, "send error" if delta > 0 else "send ok", now)
+
+    def set_source(self, ifname: str, family: int, address: IPAddress | None) -> None:
+        """Tell the engine which address adverts on parent `ifname` leave from (e.g. IPv6 LL)."""
+        for vh in self._on_parent.get(ifname, []):
+            vh.src[family] = address
+
+    @staticmethod
+    def sysctl_name(name: str) -> str:
+        short = name.removeprefix(SYSCTL_PREFIX)
+        if short not in SYSCTL_NAMES:
+            raise CarpError(f"unknown oid '{name}'")
+        return short
+
+    def sysctl(self, name: str) -> int:
+        value: int = getattr(self.ctx, self.sysctl_name(name))
+        return value
+
+    def sysctls(self) -> dict[str, int]:
+        return {SYSCTL_PREFIX + n: self.sysctl(n) for n in SYSCTL_NAMES}
+
+    def set_sysctl(self, name: str, value: int, now: int) -> list[Action]:
+        """FreeBSD's meanings: `demotion` adds `value`; `allow` 0 puts every vhid in INIT."""
+        short = self.sysctl_name(name)
+        if short == "demotion":
+            return self._demote(value, "sysctl", now)
+        if short == "dscp" and not 0 <= value <= 63:
+            raise CarpError(f"{SYSCTL_PREFIX}dscp: {value} is not in 0-63")
+        if short == "allow":
+            value = 1 if value else 0
+        setattr(self.ctx, short, value)
+        if short != "allow" or not self.running:
+            return []
+        out: list[Action] = []
+        for vh in self.vhosts:
+            out += self._refresh_hw(vh, now)
+        return out
+
+    # --- status --------------------------------------------------------------------------------
+
+    def status(self) -> list[VhidStatus]:
+        return [vh.status() for vh in self.vhosts]
