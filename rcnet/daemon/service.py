@@ -27,6 +27,7 @@ from rcnet.carp.actions import (
     Transition,
 )
 from rcnet.carp.engine import CarpError, Engine
+from rcnet.carp.reload import reconfigure
 from rcnet.daemon.control import ControlServer
 from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
@@ -482,7 +483,7 @@ class Service:
             log.error("rcnet: reload: applying failed: %s; keeping the running state", exc)
             return {"ok": False, "error": f"applying failed: {exc}"}
         removed_names = self._removed_macvlans(new, ifmap)
-        kept = self.engine.reconfigure(new, self.now())
+        kept = reconfigure(self.engine, new, random.Random(), self.now())
         self.host, self.ifmap = new, ifmap
         self._index_macvlans(new)
         self._open_transports(new)
