@@ -73,6 +73,8 @@ class _FileEvaluator:
         self.findings = findings
         self.x = Expander(env, src, findings, defaults=defaults)
         self.frames: list[_Frame] = []
+        #: the current statement holds `{{`/`{%`: the template finding says it all
+        self.templated = False
 
     def run(self) -> None:
         statements, found = scan(self.src)
@@ -104,7 +106,8 @@ class _FileEvaluator:
                 exc.offset + 1,
             )
             return
-        if any(mark in st.text for mark in TEMPLATE_MARKS):
+        self.templated = any(mark in st.text for mark in TEMPLATE_MARKS)
+        if self.templated:
             self._template_expression(st)
         if any(q in st.text for q in _TYPOGRAPHIC):
             self._typographic(st, items)
@@ -298,6 +301,8 @@ class _FileEvaluator:
                 end = target.end if isinstance(target, Word) else item.end
                 redirects.append((item.start, end))
                 k += 1 if isinstance(target, Word) else 0
+            elif self.templated:
+                return
             else:
                 self.x.report(
                     "SH04",
@@ -405,8 +410,8 @@ class _FileEvaluator:
     def _foreign(self, st: Statement, assigns: list[Assignment], rest: list[Word]) -> None:
         """A command word: say what sh does with it. Nothing here is applied."""
         first = rest[0]
-        if any(mark in st.text for mark in TEMPLATE_MARKS):
-            return  # the template finding says it all
+        if self.templated:
+            return
         whole = (assigns[0].name_at if assigns else first.start, rest[-1].end)
         cmdline = _clip(st.text[first.start : rest[-1].end])
         if assigns:

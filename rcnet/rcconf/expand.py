@@ -157,12 +157,17 @@ class Expander:
         self, st: Statement, segments: list[tuple[int, int, bool]]
     ) -> tuple[Location, ...]:
         out: list[Location] = []
+        src = self.src
+        single = len(st.starts) == 1
+        base = st.file_starts[0]
         for at, count, repeated in segments:
             if repeated:
-                out.extend([self.loc(st, at)] * count)
-                continue
-            for start, n, same in st.file_runs(at, count):
-                out.extend([self.src.loc(start)] * n if same else self.src.run(start, n))
+                out += [self.loc(st, at)] * count
+            elif single and base + at + count <= st.end:  # the usual case: no cuts, no closers
+                out += src.run(base + at, count)
+            else:
+                for start, n, same in st.file_runs(at, count):
+                    out += [src.loc(start)] * n if same else src.run(start, n)
         return tuple(out)
 
     # --- expansion ------------------------------------------------------------------------

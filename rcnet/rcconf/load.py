@@ -138,6 +138,9 @@ class _Loader:
         seen: set[str] = set()
         for _ in range(2):  # rc's source_rc_confs: a second pass, never a third
             value = env.get("rc_conf_files")
+            if value is not None and value.text is None:
+                self._info("rc_conf_files is unknown to rcnet: no more files are read", value.loc)
+                return
             for word in _rc_conf_files(env):
                 if word in seen:
                     continue

@@ -117,31 +117,48 @@ def _describe(exc: UnexpectedInput, text: str, pos: int) -> str:
     return f"unexpected {str(token)[:20]!r}"
 
 
-# The one statement shape most rc.conf lines have, `NAME="plain"`, `NAME='plain'` or
-# `NAME=plain`, is read here without the parser: it halves the time of a large file. The
-# character classes are the grammar's (LIT, DQS, SQ); a test checks that both give the same
-# items.
+# The one statement shape most rc.conf lines have, `NAME=value` with a plain double- or
+# single-quoted or unquoted value in which only `$NAME` and `${NAME}` expand, is read here
+# without the parser: it makes a large file three to five times faster. The character
+# classes are the grammar's (LIT, DQS, DQ_TEXT, SQ, VAR); a test checks that both give the
+# same items.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_EXP = rf"\$(?:{_NAME}|\{{{_NAME}\}})"
 _SIMPLE = re.compile(
-    r"""([A-Za-z_][A-Za-z0-9_]*=)(?:"([^"\\$`]*)"|'([^']*)'|([^ \t\n'"\\$`;&|<>()]*))[ \t]*\Z"""
+    rf"""({_NAME}=)(?:"((?:[^"\\$`]|{_EXP})*)"|'([^']*)'|((?:[^ \t\n'"\\$`;&|<>()]|{_EXP})*))"""
+    r"[ \t]*\Z"
 )
+_EXPANSION = re.compile(rf"\$(?:({_NAME})|\{{({_NAME})\}})")
 
 
 def _simple_assignment(text: str) -> list[Item] | None:
     m = _SIMPLE.match(text)
     if m is None:
         return None
-    head = m.group(1)
-    end = (
-        m.end(2) + 1
-        if m.group(2) is not None
-        else m.end(3) + 1
-        if m.group(3) is not None
-        else m.end(4)
-    )
-    if m.group(4) is not None:
-        return [Word((Lit(head + m.group(4), 0, False),), 0, end)]
-    inner = m.group(2) if m.group(2) is not None else m.group(3)
-    return [Word((Lit(head, 0, False), Lit(inner, len(head) + 1, True)), 0, end)]
+    head, dq, sq, plain = m.groups()
+    if plain is not None:
+        return [Word(tuple(_pieces(head + plain, 0, False)), 0, m.end(4))]
+    at = len(head) + 1
+    inner = dq if dq is not None else sq
+    if sq is not None or "$" not in inner:
+        return [Word((Lit(head, 0, False), Lit(inner, at, True)), 0, at + len(inner) + 1)]
+    parts = [Lit(head, 0, False), *_pieces(inner, at, True)]
+    return [Word(tuple(parts), 0, at + len(inner) + 1)]
+
+
+def _pieces(text: str, base: int, quoted: bool) -> list[Part]:
+    """Literal text and `$NAME`/`${NAME}` expansions, as the grammar's tokens split them."""
+    parts: list[Part] = []
+    pos = 0
+    for m in _EXPANSION.finditer(text):
+        if m.start() > pos:
+            parts.append(Lit(text[pos : m.start()], base + pos, quoted))
+        name = m.group(1) or m.group(2)
+        parts.append(Param(name, "", None, base + m.start(), base + m.end()))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(Lit(text[pos:], base + pos, quoted))
+    return parts
 
 
 # --- tree -> items ------------------------------------------------------------------------

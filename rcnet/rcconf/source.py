@@ -61,14 +61,16 @@ class SourceFile:
 
     def run(self, offset: int, count: int) -> list[Location]:
         """Locations of `count` consecutive characters from `offset` (lines may change)."""
-        out: list[Location] = []
         starts = self.line_starts
         name = self.name
         line = bisect.bisect_right(starts, offset)
+        first = offset - starts[line - 1] + 1
+        if line == len(starts) or offset + count <= starts[line]:  # all on one line
+            return [Location(name, line, col) for col in range(first, first + count)]
+        out: list[Location] = []
         end = offset + count
         while offset < end:
-            line_end = starts[line] if line < len(starts) else end
-            stop = min(end, line_end)
+            stop = min(end, starts[line]) if line < len(starts) else end
             first = offset - starts[line - 1] + 1
             out.extend([Location(name, line, col) for col in range(first, first + stop - offset)])
             offset = stop

@@ -296,3 +296,10 @@ def test_sh06_quiet_for_defaults_set_variables_and_conditionals() -> None:
         "if true; then d=$nope; fi",
     )
     assert codes(host) == ["SH04"]
+
+
+def test_sh04_template_expression_with_shell_syntax_inside_is_one_finding() -> None:
+    host = read("{{ render(interfaces) | join(' ') }}", "a=1")
+    (f,) = findings(host)
+    assert f.code == "SH04" and "template" in f.message
+    assert text(host, "a") == "1"

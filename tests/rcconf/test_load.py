@@ -239,3 +239,13 @@ def test_unreadable_included_file_is_a_warning(tmp_path: Path) -> None:
 def test_the_machines_own_etc_without_rc_conf() -> None:
     with pytest.raises(HostError, match=r"no rc\.conf"):
         load_host("/etc")
+
+
+def test_unknown_rc_conf_files_stops_reading(tmp_path: Path) -> None:
+    d = etc(
+        tmp_path,
+        {"rc.conf": "rc_conf_files=`ls /etc/*.conf`\n", "rc.conf.local": "local=1\n"},
+    )
+    host = load_host(str(d))
+    assert host.base.text("local") == "1"  # pass 1 still used the default list
+    assert any("rc_conf_files is unknown" in f.message for f in host.findings)
