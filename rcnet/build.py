@@ -20,7 +20,12 @@ from rcnet.netsubr.common import Env, Report, checkyesno, natural_key, sanitize
 from rcnet.netsubr.configure import Configured, configure
 from rcnet.netsubr.interfaces import plan_interfaces
 from rcnet.netsubr.routing import build_routes, parse_route
-from rcnet.netsubr.rules import cloned_findings, duplicate_findings, interface_findings
+from rcnet.netsubr.rules import (
+    cloned_findings,
+    create_args_findings,
+    duplicate_findings,
+    interface_findings,
+)
 from rcnet.netsubr.system import carp_sysctls, hostname, ifmap, scope_findings
 from rcnet.netsubr.vhids import build_vhids
 from rcnet.rcconf.env import Environment, LoadedHost
@@ -76,6 +81,7 @@ def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
             configured.append(c)
             interface_findings(netif, c, report)
     cloned_findings(netif, names, configured, report)
+    create_args_findings(netif, names, report)
     duplicate_findings(configured, report)
     _rtsold(netif, report)
     _default_note(netif, configured, report)

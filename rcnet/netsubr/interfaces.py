@@ -139,6 +139,16 @@ def _cloned(env: Env, report: Report) -> list[tuple[str, Word]]:
     return out
 
 
+def _gif_interfaces(env: Env) -> list[tuple[str, Word]]:
+    """The old `gif_interfaces` list: clone_up creates these after cloned_interfaces."""
+    out: list[tuple[str, Word]] = []
+    for w in env.words("gif_interfaces"):
+        name = w.text.partition(":")[0]
+        if re.fullmatch(r"[A-Za-z0-9_]+", name):
+            out.append((name, w))
+    return out
+
+
 def _children(env: Env, prefix: str) -> dict[str, str]:
     """vlans_<parent>="101 mgmt" -> {"<parent>.101": parent, "mgmt": parent}."""
     out: dict[str, str] = {}
@@ -153,7 +163,8 @@ def _children(env: Env, prefix: str) -> dict[str, str]:
 
 
 def collect_names(env: Env, report: Report) -> Names:
-    names = Names(_cloned(env, report), _children(env, "vlans_"), _children(env, "wlans_"))
+    cloned = _cloned(env, report) + _gif_interfaces(env)
+    names = Names(cloned, _children(env, "vlans_"), _children(env, "wlans_"))
     for var in env.names():
         prefix = next((p for p in _PER_IF_PREFIXES if var.startswith(p)), None)
         if prefix is None or var == "ifconfig_DEFAULT":
@@ -162,6 +173,8 @@ def collect_names(env: Env, report: Report) -> Names:
         if m is None:
             continue
         vif = m.group("vif")
+        if vif == "DEFAULT":
+            continue  # ifconfig_DEFAULT_ipv6 is nobody's variable
         if prefix == "ifconfig_" and m.group("suffix") == "_name":
             new = env.text(var)
             if new:

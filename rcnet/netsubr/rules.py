@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from rcnet.ifconfig.words import Word
+from rcnet.ifconfig import CallContext, parse_call
+from rcnet.ifconfig.words import Word, split_fields
 from rcnet.netsubr.common import Env, Report, sanitize
 from rcnet.netsubr.configure import Configured
 from rcnet.netsubr.interfaces import Names
@@ -193,6 +194,9 @@ def cloned_findings(env: Env, names: Names, configured: list[Configured], report
             continue
         if c.name in referenced or (c.planned.renamed_from or "") in referenced:
             continue
+        create_args = env.if_var(old, "create_args_IF")
+        if create_args is not None and (create_args.text is None or create_args.text.strip()):
+            continue  # `ifconfig <name> create <args>` configures it (a tunnel, a vlan ...)
         word = cloned_words.get(old)
         report.at(
             "CL01",
@@ -202,3 +206,32 @@ def cloned_findings(env: Env, names: Names, configured: list[Configured], report
             " vlandev): it stays down; configure it or remove it from cloned_interfaces",
             word,
         )
+
+
+def create_args_findings(env: Env, names: Names, report: Report) -> None:
+    """`create_args_<name>`: ifconfig words given to `ifconfig <name> create` (not eval'ed)."""
+    created = [(n, "vlan" if "." in n else n.rstrip("0123456789")) for n, _ in names.cloned]
+    created += [(n, "vlan") for n in names.vlans] + [(n, "wlan") for n in names.wlans]
+    for name, kind in created:
+        value = env.if_var(name, "create_args_IF")
+        words = split_fields(value.text or "", value) if value is not None else []
+        if words:
+            call = parse_call(words, CallContext(name, value.name if value else "", kind))
+            report.extend(call.findings)
+        named_child = name in names.vlans and "." not in name
+        needs_tag = kind == "vlan" and (named_child or name.startswith("vlan"))
+        own = env.if_var(name, "ifconfig_IF")
+        later = (own.text or "").split() if own is not None else []
+        if needs_tag and "vlan" not in [w.text for w in words] + later:
+            parent = names.vlans.get(name)
+            where = value or env.value(
+                f"vlans_{sanitize(parent)}" if parent else "cloned_interfaces"
+            )
+            report.at_name(
+                "CL03",
+                "warning",
+                f"{name} is a vlan without a tag: FreeBSD needs `vlan <tag>` (and for a cloned"
+                f" vlanN also `vlandev <parent>`) in create_args_{name} or ifconfig_{name};"
+                " without it the vlan carries no traffic",
+                where,
+            )
