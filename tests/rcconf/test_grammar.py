@@ -76,27 +76,39 @@ def test_statements_the_grammar_rejects(text: str) -> None:
         parse_statement(text)
 
 
-# The shortcut for `NAME="plain"` must give what the grammar gives.
-_plain = st.text(st.characters(blacklist_characters="\"'\\$`\n", codec="utf-8"), max_size=12)
-_unquoted = st.text(
-    st.characters(blacklist_characters=" \t\n'\"\\$`;&|<>()", codec="utf-8"), max_size=12
-)
+# The shortcut for `NAME="plain $x ${y}"` must give what the grammar gives.
 _name = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
+_expansion = st.one_of(_name.map(lambda n: "$" + n), _name.map(lambda n: "${" + n + "}"))
 
 
-@settings(deadline=None, max_examples=300)
+def _mixed(chars: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    piece = st.one_of(st.text(chars, max_size=6), _expansion)
+    return st.lists(piece, max_size=5).map("".join)
+
+
+_in_quotes = st.characters(blacklist_characters="\"'\\$`\n", codec="utf-8")
+_unquoted = st.characters(blacklist_characters=" \t\n'\"\\$`;&|<>()", codec="utf-8")
+
+
+@settings(deadline=None, max_examples=400)
 @given(
     _name,
     st.one_of(
-        _plain.map(lambda s: f'"{s}"'),
-        _plain.map(lambda s: f"'{s}'"),
-        _unquoted,
+        _mixed(_in_quotes).map(lambda s: f'"{s}"'),
+        st.text(_in_quotes, max_size=12).map(lambda s: f"'{s}'"),
+        _mixed(_unquoted),
     ),
     st.sampled_from(["", " ", "\t  "]),
 )
 def test_shortcut_matches_the_grammar(name: str, value: str, tail: str) -> None:
     text = f"{name}={value}{tail}"
+    assert parse._simple_assignment(text) is not None
     assert parse.parse_statement(text) == parse.parse_with_grammar(text)
+
+
+def test_shortcut_leaves_everything_else_to_the_grammar() -> None:
+    for text in ['a="$1"', "a=b c", 'a="x\\$"', "a=$(x)", 'a="${b:-c}"', "a=1;", "f=a'b'"]:
+        assert parse._simple_assignment(text) is None, text
 
 
 def test_statements_of_a_file() -> None:
