@@ -44,25 +44,45 @@ def effective_ifmap(host: Host, options: StartOptions) -> dict[str, str]:
     return {**dict(host.ifmap), **options.ifmap}
 
 
-@contextmanager
-def single_instance(path: str) -> Iterator[None]:
-    """Refuse a second daemon on the same control socket (a lock beside it, and a live socket)."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    lock_path = path + ".lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+LOCK_DIR = "/run/rcnet"
+
+
+def _lock(path: str, busy: str) -> int:
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StartError(f"another rcnet start is running with control socket {path}") from None
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StartError(busy) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+@contextmanager
+def single_instance(path: str, host: Host) -> Iterator[None]:
+    """Refuse a second daemon for the same host in this network namespace, or on the same
+    control socket: the second would take the first one's macvlans for leftovers."""
+    netns = os.stat("/proc/self/ns/net").st_ino
+    safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in host.name)
+    fds: list[int] = []
+    try:
+        fds.append(
+            _lock(
+                os.path.join(LOCK_DIR, f"netns-{netns}-{safe}.lock"),
+                f"another rcnet start is running for {host.name} in this network namespace",
+            )
+        )
+        fds.append(
+            _lock(path + ".lock", f"another rcnet start is running with control socket {path}")
+        )
         if daemon_answers(path):
             raise StartError(f"another rcnet daemon answers on {path}")
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
-        os.close(fd)
+        for fd in fds:
+            os.close(fd)
 
 
 def dry_run(host: Host, ifmap: dict[str, str]) -> int:
@@ -127,7 +147,7 @@ def run_host(host: Host, options: StartOptions) -> int:
         if os.geteuid() != 0:
             raise StartError("rcnet start needs root (CAP_NET_ADMIN and CAP_NET_RAW)")
         path = control_path(options.control)
-        with single_instance(path):
+        with single_instance(path, host):
             clear_leftovers()
             apply_host(host, ifmap)
             if options.set_hostname and host.hostname:
