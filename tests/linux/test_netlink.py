@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 from lab.hosts import handbook_provider, with_routes
@@ -228,3 +228,24 @@ def test_bridge_and_tap_are_created_and_removed(lab: Lab) -> None:
     assert netlink.teardown(ns) == []
     assert lab.ip("gw", "link", "show", "bridge0", check=False).returncode != 0
     assert lab.ip("gw", "link", "show", "fxp1", check=False).returncode == 0
+
+
+def test_ipv6_routes_and_forwarding(handbook_segment: Segment) -> None:
+    lab = handbook_segment.lab
+    ns = lab.name("provider")
+    host = replace(
+        with_routes(
+            handbook_provider(),
+            Route("default", "inet6", None, IPv6Address("fe80::1%fxp0")),
+            Route("r6", "inet6", IPv6Network("2001:db8:1::/48"), IPv6Address("fe80::4"), "fxp0"),
+        ),
+        ipv6_gateway_enable=True,
+    )
+    netlink.apply(netlink.plan(host, netns=ns), netns=ns)
+    shown = lab.ip("provider", "-6", "route", "show", "proto", "114").stdout
+    assert "default via fe80::1 dev fxp0" in shown
+    assert "2001:db8:1::/48 via fe80::4 dev fxp0" in shown
+    forwarding = lab.run("provider", ["sysctl", "-n", "net.ipv6.conf.all.forwarding"]).stdout
+    assert forwarding.strip() == "1"
+    assert netlink.teardown(ns) == []
+    assert lab.ip("provider", "-6", "route", "show", "proto", "114").stdout.strip() == ""

@@ -187,3 +187,19 @@ def test_missing_interface_is_a_clear_error(handbook_segment: Segment) -> None:
     with pytest.raises(OSError, match="em9: no such interface") as failed:
         ParentTransport("em9", netns=handbook_segment.lab.name("hosta"))
     assert failed.value.errno == errno.ENODEV
+
+
+def test_ipv6_unicast_advert(handbook_segment: Segment) -> None:
+    lab = handbook_segment.lab
+    lab.ip("hosta", "addr", "add", "fd00::3/64", "dev", "fxp0", "nodad")
+    lab.ip("provider", "addr", "add", "fd00::5/64", "dev", "fxp0", "nodad")
+    payload = carp_header(5)
+    receiver = Receiver("fxp0", socket.AF_INET6, netns=lab.name("hosta"))
+    transport = ParentTransport("fxp0", inet=False, inet6=True, netns=lab.name("provider"))
+    try:
+        transport.send_advert(5, IPv6Address("fd00::5"), payload, peer=IPv6Address("fd00::3"))
+        got = wait_packets(receiver)
+    finally:
+        receiver.close()
+        transport.close()
+    assert got == [Received(IPv6Address("fd00::5"), IPv6Address("fd00::3"), 255, payload, "fxp0")]
