@@ -9,52 +9,35 @@ neither makes ifconfig exit with "bad value". Masks resolve as ifconfig does: of
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import re
 from dataclasses import dataclass, field, replace
 
 from rcnet.findings import Finding, Severity
+from rcnet.ifconfig.addresses import Section, resolve_addresses
 from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Setting
 from rcnet.ifconfig.carpopts import carp_spec
 from rcnet.ifconfig.inet import (
-    Aton,
-    classful_prefixlen,
     is_hostname,
     is_mac,
     looks_like_inet,
     looks_like_inet6,
-    parse_inet,
-    parse_inet6,
-    parse_mask,
 )
 from rcnet.ifconfig.keywords import FAMILIES, OPEN_VOCABULARY_KINDS, lookup, suggest
 from rcnet.ifconfig.words import Word, finding
 
 __all__ = ["AddressSpec", "Call", "CallContext", "CarpSpec", "parse_call"]
 
-#: interface kinds without a broadcast address: no classful-mask warning there
-_NO_BROADCAST = frozenset({"lo", "gif", "gre", "tun", "ipsec", "stf", "wg", "me", "ovpn", "disc"})
-
-
-@dataclass
-class _Section:
-    """The words after one family keyword (ifconfig starts over at each one)."""
-
-    family: str
-    keyword: Word | None
-    positionals: list[Word] = field(default_factory=list)
-
 
 @dataclass
 class _Walk:
     ctx: CallContext
     settings: list[Setting] = field(default_factory=list)
-    sections: list[_Section] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def section(self) -> _Section:
+    def section(self) -> Section:
         return self.sections[-1]
 
 
@@ -129,12 +112,12 @@ def _take_args(walk: _Walk, word: Word, words: tuple[Word, ...], i: int) -> int:
 
 
 def _walk(words: tuple[Word, ...], ctx: CallContext) -> _Walk:
-    walk = _Walk(ctx, sections=[_Section(ctx.default_family, None)])
+    walk = _Walk(ctx, sections=[Section(ctx.default_family, None)])
     i = 0
     while i < len(words):
         word = words[i]
         if word.text in FAMILIES:
-            walk.sections.append(_Section(FAMILIES[word.text], word))
+            walk.sections.append(Section(FAMILIES[word.text], word))
             i += 1
         elif lookup(word.text) is not None:
             i += _take_args(walk, word, words, i)
@@ -144,252 +127,6 @@ def _walk(words: tuple[Word, ...], ctx: CallContext) -> _Walk:
         else:
             i += _unknown(walk, word, words, i)
     return walk
-
-
-def _index(words: tuple[Word, ...], word: Word) -> int:
-    return next((n for n, w in enumerate(words) if w is word), -1)
-
-
-class _Resolver:
-    """Turns the positional words of each section into AddressSpecs."""
-
-    def __init__(self, walk: _Walk, words: tuple[Word, ...]) -> None:
-        self.walk = walk
-        self.ctx = walk.ctx
-        self.words = words
-        self.alias = walk.ctx.alias or any(s.name in ("alias", "add") for s in walk.settings)
-        self.delete = any(s.name in ("-alias", "delete", "remove") for s in walk.settings)
-
-    def _flag(self, code: str, severity: Severity, message: str, word: Word) -> None:
-        self.walk.findings.append(finding(code, severity, message, word))
-
-    def _mask_settings(
-        self, names: tuple[str, ...], full: int = 32
-    ) -> tuple[list[tuple[int, int, Setting]], bool]:
-        """(position, prefixlen, setting) of each mask keyword, and False if one is invalid."""
-        out: list[tuple[int, int, Setting]] = []
-        ok = True
-        for s in self.walk.settings:
-            if s.name not in names or not s.args:
-                continue
-            text = s.args[0].text
-            if s.name == "netmask":
-                mask = parse_mask(text)
-                if mask.prefixlen is None:
-                    ok = False
-                    self._flag(
-                        "IF04" if mask.noncontiguous else "IF02",
-                        "error",
-                        f"{mask.error} in {self.ctx.var}: ifconfig rejects it and the address"
-                        " is not set; write a contiguous mask such as 255.255.255.0 or /24",
-                        s.args[0],
-                    )
-                    continue
-                out.append((s.index, mask.prefixlen, s))
-            elif text.isdigit() and int(text) <= full:
-                out.append((s.index, int(text), s))
-            else:
-                ok = False
-                self._flag(
-                    "IF02",
-                    "error",
-                    f"prefixlen {text!r} in {self.ctx.var} is not 0-{full}: ifconfig rejects it"
-                    " and the address is not set",
-                    s.args[0],
-                )
-        return out, ok
-
-    def inet(self, word: Word, dest: Word | None) -> AddressSpec | None:
-        parsed = parse_inet(word.text)
-        ctx = self.ctx
-        if parsed.address is None:
-            self._bad_inet(word, parsed.error, parsed.hostname)
-            return None
-        self._style(word, parsed.aton)
-        at = _index(self.words, word)
-        masks: list[tuple[int, int, Setting | None]] = []
-        if parsed.prefixlen is not None:
-            masks.append((at, parsed.prefixlen, None))
-        settings, ok = self._mask_settings(("netmask", "prefixlen"))
-        if not ok:
-            return None
-        masks += settings
-        dest_addr = self._dest4(dest)
-        if masks:
-            _, prefixlen, _ = max(masks, key=lambda m: m[0])
-            self._disagree(masks)
-            defaulted = False
-        else:
-            defaulted = True
-            prefixlen = 32 if dest_addr is not None else classful_prefixlen(parsed.address)
-            masked = any(s.name in ("netmask", "prefixlen") for s in self.walk.settings)
-            if dest_addr is None and ctx.kind not in _NO_BROADCAST and not masked:
-                self._flag(
-                    "IF06",
-                    "warning",
-                    f"{word.text} in {ctx.var} has no mask: the kernel uses the classful default"
-                    f" /{prefixlen}; write the prefix (`{word.text}/24`) or `netmask`",
-                    word,
-                )
-        broadcast = self._broadcast(parsed.address, prefixlen)
-        return AddressSpec(
-            "inet", parsed.address, prefixlen, word, dest_addr, broadcast, defaulted,
-            self.alias, self.delete,
-        )  # fmt: skip
-
-    def _bad_inet(self, word: Word, error: str | None, hostname: str | None) -> None:
-        ctx = self.ctx
-        if hostname is not None:
-            self._flag(
-                "IF02",
-                "warning",
-                f"{word.text!r} in {ctx.var} is a host name: ifconfig resolves it at boot (before"
-                " the network may be up) and rcnet cannot apply it; write the address",
-                word,
-            )
-        elif looks_like_inet6(word.text) and ":" in word.text:
-            code = "AL04" if ctx.alias else "IF02"
-            self._flag(
-                code,
-                "error",
-                f"{word.text} in {ctx.var} is an IPv6 address after inet (or with no family):"
-                ' ifconfig rejects it as "bad value"; write `inet6` before it'
-                + ("" if ctx.alias else f" in {ctx.var}_ipv6"),
-                word,
-            )
-        else:
-            self._flag(
-                "IF02",
-                "error",
-                f"{error} in {ctx.var}: ifconfig rejects it and the address is not set",
-                word,
-            )
-
-    def _style(self, word: Word, aton: Aton | None) -> None:
-        if aton is None or not (aton.shorthand or aton.octal or aton.hex):
-            return
-        how = (
-            "leading zeros, which inet_aton reads as octal"
-            if aton.octal
-            else "hex parts"
-            if aton.hex
-            else f"only {aton.parts} parts, which inet_aton fills in"
-        )
-        self._flag(
-            "IF03",
-            "warning",
-            f"{word.text.split('/')[0]} in {self.ctx.var} has {how}: ifconfig uses"
-            f" {aton.address}; write {aton.address} if that is meant",
-            word,
-        )
-
-    def _disagree(self, masks: list[tuple[int, int, Setting | None]]) -> None:
-        lens = {m[1] for m in masks}
-        if len(lens) < 2:
-            return
-        last = max(masks, key=lambda m: m[0])
-        where = last[2].word if last[2] is not None else None
-        first_word = next((m[2].word for m in masks if m[2] is not None), None)
-        target = where or first_word
-        if target is None:
-            return
-        shown = " and ".join(f"/{m[1]}" for m in sorted(masks, key=lambda m: m[0]))
-        self._flag(
-            "IF05",
-            "warning",
-            f"the masks in {self.ctx.var} disagree ({shown}): ifconfig uses the last one,"
-            f" /{last[1]}; keep only one",
-            target,
-        )
-
-    def _dest4(self, dest: Word | None) -> ipaddress.IPv4Address | None:
-        if dest is None:
-            return None
-        parsed = parse_inet(dest.text)
-        if parsed.address is None:
-            self._bad_inet(dest, parsed.error, parsed.hostname)
-            return None
-        if self.ctx.kind not in _NO_BROADCAST:
-            self._flag(
-                "IF07",
-                "warning",
-                f"second address {dest.text} in {self.ctx.var}: ifconfig takes it as the"
-                " destination (the broadcast address on Ethernet), not as another address;"
-                " put extra addresses in aliases",
-                dest,
-            )
-        return parsed.address
-
-    def _broadcast(self, addr: ipaddress.IPv4Address, plen: int) -> ipaddress.IPv4Address | None:
-        s = next((s for s in reversed(self.walk.settings) if s.name == "broadcast"), None)
-        if s is None or not s.args:
-            return None
-        parsed = parse_inet(s.args[0].text)
-        if parsed.address is None:
-            self._bad_inet(s.args[0], parsed.error, parsed.hostname)
-            return None
-        expected = ipaddress.ip_interface(f"{addr}/{plen}").network.broadcast_address
-        if parsed.address != expected and plen < 31:
-            self._flag(
-                "IF05",
-                "warning",
-                f"broadcast {parsed.address} in {self.ctx.var} is not the broadcast address of"
-                f" {addr}/{plen} ({expected}); drop `broadcast` or fix the mask",
-                s.args[0],
-            )
-        return parsed.address
-
-    def inet6(self, word: Word, dest: Word | None) -> AddressSpec | None:
-        parsed = parse_inet6(word.text)
-        if parsed.address is None:
-            self._bad_inet6(word, parsed.error, parsed.hostname)
-            return None
-        at = _index(self.words, word)
-        masks = [(at, parsed.prefixlen)] if parsed.prefixlen is not None else []
-        settings, ok = self._mask_settings(("prefixlen",), 128)
-        if not ok:
-            return None
-        masks += [(i, p) for i, p, _ in settings]
-        plen = max(masks)[1] if masks else 64
-        dest_addr: ipaddress.IPv6Address | None = None
-        if dest is not None:
-            d = parse_inet6(dest.text)
-            dest_addr = d.address
-            if d.address is None:
-                self._bad_inet6(dest, d.error, d.hostname)
-        return AddressSpec(
-            "inet6", parsed.address, plen, word, dest_addr, None, not masks, self.alias,
-            self.delete,
-        )  # fmt: skip
-
-    def _bad_inet6(self, word: Word, error: str | None, hostname: str | None) -> None:
-        what = f"{word.text!r} is a host name" if hostname else str(error)
-        self._flag(
-            "IF02",
-            "warning" if hostname else "error",
-            f"{what} in {self.ctx.var}: ifconfig cannot use it at boot; write the IPv6 address",
-            word,
-        )
-
-
-def _addresses(walk: _Walk, words: tuple[Word, ...]) -> tuple[list[AddressSpec], list[Word]]:
-    resolver = _Resolver(walk, words)
-    specs: list[AddressSpec] = []
-    written: list[Word] = []
-    for section in walk.sections:
-        if not section.positionals:
-            continue
-        addr, *rest = section.positionals
-        dest = rest[-1] if rest else None
-        if section.family == "link":
-            continue
-        written.append(addr)
-        spec = resolver.inet(addr, dest) if section.family == "inet" else resolver.inet6(addr, dest)
-        if spec is not None:
-            specs.append(spec)
-    # one ifconfig call sets one address per family: each replaces the one before (IF07)
-    last = {spec.family: spec for spec in specs}
-    return [s for s in specs if last[s.family] is s], written
 
 
 def _lladdr(walk: _Walk) -> str | None:
@@ -480,7 +217,7 @@ def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     """Parse one ifconfig call's words (after pseudo-keyword removal and eval)."""
     words = tuple(words)
     walk = _walk(words, ctx)
-    specs, written = _addresses(walk, words)
+    specs, written = resolve_addresses(walk.sections, walk.settings, words, ctx, walk.findings)
     _multiple_inet(walk)
     _delete_findings(walk)
     carp, carp_findings = carp_spec(walk.settings, ctx)

@@ -148,12 +148,13 @@ def duplicate_findings(configured: list[Configured], report: Report) -> None:
             word = p.spec.word if p.spec is not None else None
             first = seen.get(a.address)
             if first is not None:
+                where = f"on {c.name}" if first[0] == c.name else f"on {first[0]} and {c.name}"
                 report.at(
                     "DU01",
                     "error",
-                    f"{a.address} is configured twice on this host ({first[0]} and {c.name}):"
-                    " rc adds it again, and the second add fails or takes it from the first"
-                    " interface; remove one",
+                    f"{a.address} is configured twice {where}: rc adds it again, and the second"
+                    " add fails or replaces the first (on another interface it moves there);"
+                    " remove one",
                     word or first[1],
                 )
                 continue
