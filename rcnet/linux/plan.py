@@ -4,7 +4,7 @@ Rules it keeps:
 - Add only what is missing; never plan the removal of anything found (an address present with
   another prefix, or a route that exists with another gateway, is kept and noted, as FreeBSD's
   `route add` fails with "File exists" and rc carries on).
-- Touch only interfaces the configuration names (after --map / rcnet_ifmap).
+- Touch only interfaces the configuration names (after --map / rcnet_ifmap; lo0 is `lo`).
 - CARP: per vhid a macvlan with the virtual MAC, created DOWN with its VIPs (IPv6 ones `nodad`:
   the same VIP sits on every host), and `arp_ignore=1`/`arp_announce=2` on the namespace (`all`)
   and the parent so only the macvlan, up only while MASTER, answers ARP for a VIP.
@@ -79,6 +79,8 @@ class _Planner:
         self.planned: set[str] = set()
         #: interfaces whose configuration is left to the system (their kind is not ours)
         self.skipped: set[str] = set()
+        #: interfaces that cannot be created: reported once, not again by whatever uses them
+        self.failed: set[str] = set()
 
     def problem(self, line: str) -> None:
         if line not in self.problems:
@@ -94,7 +96,7 @@ class _Planner:
         """The existing Linux link of a configured interface; a problem if it is nowhere."""
         name = self.lx(fbsd)
         link = self.state.link(name)
-        if link is None and name not in self.planned:
+        if link is None and name not in self.planned and fbsd not in self.failed:
             hint = f" (map it with --map {fbsd}=IF)" if name == fbsd else f" (mapped from {fbsd})"
             self.problem(f"{fbsd}: no interface {name} in this namespace{hint}")
         return link
@@ -129,6 +131,7 @@ class _Planner:
         if trouble is not None:
             # one line per interface: its addresses and flags are not planned on top
             self.skipped.add(iface.name)
+            self.failed.add(iface.name)
             self.problem(f"{iface.name}: {trouble}")
 
     def create(self, iface: Interface, kind: str) -> str | None:
@@ -306,6 +309,8 @@ class _Planner:
         if ifname is None and isinstance(gateway, ipaddress.IPv6Address) and gateway.scope_id:
             ifname = self.lx(gateway.scope_id)
         if ifname is not None and not self.exists(ifname):
+            if route.interface in self.failed:
+                return
             self.problem(f"route {route.name}: no interface {ifname} in this namespace")
             return
         if gateway is not None and gateway.version == 6:
@@ -325,7 +330,8 @@ def plan_host(
     host: Host, state: SystemState, ifmap: Mapping[str, str] | None = None
 ) -> list[Change]:
     """The changes that make the namespace of `state` hold `host` (PlanError if it cannot)."""
-    mapping = dict(host.ifmap)
+    mapping = {"lo0": "lo"}  # FreeBSD's loopback is Linux's `lo`
+    mapping.update(host.ifmap)
     mapping.update(ifmap or {})
     return _Planner(host, state, mapping).run()
 

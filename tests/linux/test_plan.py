@@ -266,3 +266,15 @@ def test_addresses_with_peer_and_explicit_broadcast() -> None:
     assert changes[1] == AddAddress(
         "fxp0", IPv4Interface("10.1.0.1/24"), broadcast=IPv4Address("10.1.0.127")
     )
+
+
+def test_lo0_is_linux_lo() -> None:
+    host = Host(
+        name="h",
+        hostname=None,
+        source="(test)",
+        interfaces=(Interface("lo0", addresses=(Address("inet", IPv4Address("127.0.0.1"), 8),)),),
+    )
+    lo = Link(1, "lo", up=True)
+    have = SystemState(links=(lo,), addrs=(Addr(1, IPv4Interface("127.0.0.1/8")),))
+    assert plan_host(host, have) == []
