@@ -102,7 +102,7 @@ class Expander:
         exargs = " ".join(w.text for w in ex)
         state = f"alias:{arg.text}:{exargs}"
         if "--" in state:
-            self._invalid(arg, ex, "`--`", "--")
+            self._invalid(arg, ex, "it contains `--`", "--")
             return []
         if not fnmatchcase(state, "*:*[0-9]-[0-9]*:*"):
             # "already expanded": echoed back unchanged, so the handler sees it again
@@ -117,16 +117,16 @@ class Expander:
             out += [fam, arg.derive(text), *ex]
         return out
 
-    def _invalid(self, arg: Word, ex: list[Word], what: str, needle: str) -> None:
+    def _invalid(self, arg: Word, ex: list[Word], reason: str, needle: str) -> None:
         words = [arg, *ex]
         index = next((n for n, w in enumerate(words) if needle in w.text), 0)
-        shown = "the pass value" if index and words[index - 1].text == "pass" else "this alias"
+        where = " (in the pass value)" if index and words[index - 1].text == "pass" else ""
         self._flag(
             "AL07",
             "error",
-            f"{what} in {shown} ({self.var}) is not a valid address range: rc's"
-            " ifalias_expand_addr adds nothing for this segment; write a range as"
-            " 192.0.2.5-23/24 (one octet, low-high)",
+            f"{self.var} is not a valid address range{where}: {reason}, so rc's"
+            " ifalias_expand_addr adds nothing for it; write a range as 192.0.2.5-23/24 (one"
+            " octet, low-high)",
             words[index],
         )
 
@@ -146,8 +146,9 @@ class Expander:
                 tail.append(comp)
         low, high = (rng.rsplit("-", 1)[0], rng.split("-", 1)[1]) if rng else ("", "")
         if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
-            reason = "low > high" if low.isdigit() and high.isdigit() else "no low-high octet"
-            self._invalid(arg, ex, f"{reason}", "-")
+            numbers = low.isdigit() and high.isdigit()
+            reason = "the low end is above the high end" if numbers else "no octet is low-high"
+            self._invalid(arg, ex, reason, "-")
             return []
         return self._members4(arg, head, tail, int(low), int(high), plen)
 
@@ -189,7 +190,7 @@ class Expander:
             raise _Forever
         state = f"alias:{arg.text}:{exargs}"
         if fnmatchcase(state, "*:*--*:*"):
-            self._invalid(arg, ex, "`--`", "--")
+            self._invalid(arg, ex, "it contains `--`", "--")
             return []
         if not fnmatchcase(state, "*:*[0-9a-zA-Z]-[0-9a-zA-Z]*:*"):
             text = _strip_plen(arg.text) if fnmatchcase(state, "*:*:*prefixlen*") else arg.text
@@ -204,10 +205,10 @@ class Expander:
         ipaddr = cidr.split("/", 1)[0]
         plen = cidr.rsplit("/", 1)[1] if "/" in cidr else "64"
         if re.search(r":[^:]*\.[^:]*\.[^:]*\.[^:]*$", ipaddr):
-            self._invalid(arg, ex, "an IPv4-mapped range (not modelled by rcnet)", "-")
+            self._invalid(arg, ex, "rcnet does not model IPv4-mapped ranges", "-")
             return []
         if "-" not in ipaddr:
-            self._invalid(arg, ex, "a '-' outside the address", "-")
+            self._invalid(arg, ex, "the '-' is not in the address", "-")
             return []
         left, right = ipaddr.rsplit("-", 1)[0], ipaddr.split("-", 1)[1]
         low, high = left.rsplit(":", 1)[-1], right.split(":", 1)[0]
@@ -217,7 +218,7 @@ class Expander:
         if not (low and high):
             return [f"{ipaddr}/{plen}"]
         if not re.fullmatch(r"[0-9a-fA-F]+", low) or not re.fullmatch(r"[0-9a-fA-F]+", high):
-            self._invalid(arg, ex, "a range that is not hex", "-")
+            self._invalid(arg, ex, "the range is not hex (the shell stops the script)", "-")
             return []
         lo, hi = int(low, 16), int(high, 16)
         out: list[str] = []
@@ -229,5 +230,5 @@ class Expander:
                 break
             count += 1
         if not out:
-            self._invalid(arg, ex, "low > high", "-")
+            self._invalid(arg, ex, "the low end is above the high end", "-")
         return out
