@@ -12,9 +12,11 @@ from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
 
 import pytest
+from lab.hosts import handbook_provider
 from lab.netns import Capture, Segment, tshark_fields
 
-from rcnet.linux import frames
+from rcnet.linux import frames, netlink
+from rcnet.linux.rtnl import LinkSwitch
 from rcnet.linux.transport import ParentTransport, Received, Receiver, SendError
 
 pytestmark = pytest.mark.netns
@@ -203,3 +205,32 @@ def test_ipv6_unicast_advert(handbook_segment: Segment) -> None:
         receiver.close()
         transport.close()
     assert got == [Received(IPv6Address("fd00::5"), IPv6Address("fd00::3"), 255, payload, "fxp0")]
+
+
+def test_two_masters_hear_each_other(handbook_segment: Segment) -> None:
+    """Both carp0 macvlans up with the same virtual MAC (split brain): the adverts, sent from
+    that MAC, must still reach the other parent (macvlan mode bridge), or it never ends."""
+    lab = handbook_segment.lab
+    ends = {"hosta": HOSTA, "provider": PROVIDER}
+    transports: dict[str, ParentTransport] = {}
+    switches: list[LinkSwitch] = []
+    try:
+        for name, address in ends.items():
+            ns = lab.name(name)
+            host = handbook_provider(str(address))
+            netlink.apply(netlink.plan(host, netns=ns), netns=ns)
+            switches.append(LinkSwitch(netns=ns))
+            switches[-1].set_up("carp0", True)
+            transports[name] = ParentTransport("fxp0", netns=ns)
+        transports["provider"].send_advert(1, PROVIDER, carp_header(1))
+        transports["hosta"].send_advert(1, HOSTA, carp_header(1, advskew=0))
+        heard = {}
+        for name, transport in transports.items():
+            ready, _, _ = select.select(transport.receivers, [], [], 2.0)
+            heard[name] = [p.src for p in transport.read()] if ready else []
+    finally:
+        for transport in transports.values():
+            transport.close()
+        for switch in switches:
+            switch.close()
+    assert heard == {"hosta": [PROVIDER], "provider": [HOSTA]}
