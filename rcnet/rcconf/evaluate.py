@@ -18,19 +18,23 @@ from dataclasses import dataclass, field
 from rcnet.findings import Finding, Location
 from rcnet.rcconf.env import Environment, Value
 from rcnet.rcconf.expand import TEMPLATE_MARKS, Assignment, Expander, split_assignment
-from rcnet.rcconf.parse import Item, Lit, Op, ParseError, Word, parse_statement
+from rcnet.rcconf.explain import (
+    TYPOGRAPHIC,
+    bad_name,
+    foreign,
+    keyword,
+    template_expression,
+    typographic,
+)
+from rcnet.rcconf.parse import Item, Op, ParseError, Word, parse_statement
 from rcnet.rcconf.scan import Statement, scan
-from rcnet.rcconf.source import SourceFile
+from rcnet.rcconf.source import SourceFile, clip
 
 _OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done"}
 _MIDDLES = {"then", "else", "elif", "do", "!"}
 _CLOSERS = {"fi", "esac", "done", "}"}
 _SEPARATORS = {";", ";;", "&", "&&", "||", "|"}
 _REDIRECTS = {">", "<", ">>", "<<", "<<-", "<&", ">&", "<>", ">|"}
-_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_NAME_ISH = re.compile(r"[A-Za-z_][^=\s]*\Z")
-_SANITIZE = str.maketrans(".-/+", "____")
-_TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 _JINJA_TAG = re.compile(r"\{[%#]-?\s*(\w*)")
 _JINJA_OPEN = {"if", "for", "macro", "call", "filter", "block", "raw", "with", "set"}
 _JINJA_MIDDLE = {"elif", "else"}
@@ -96,7 +100,7 @@ class _FileEvaluator:
         try:
             items = parse_statement(st.text)
         except ParseError as exc:
-            shown = _clip(st.text)
+            shown = clip(st.text)
             self.x.report(
                 "SH04",
                 "warning",
@@ -108,9 +112,9 @@ class _FileEvaluator:
             return
         self.templated = any(mark in st.text for mark in TEMPLATE_MARKS)
         if self.templated:
-            self._template_expression(st)
-        if any(q in st.text for q in _TYPOGRAPHIC):
-            self._typographic(st, items)
+            template_expression(self.x, st)
+        if any(q in st.text for q in TYPOGRAPHIC):
+            typographic(self.x, st, items)
         for cmd in _commands(items):
             self._command(st, cmd)
 
@@ -128,7 +132,7 @@ class _FileEvaluator:
                     break
                 i += 1
                 continue
-            word = _keyword(item)
+            word = keyword(item)
             nxt = items[i + 1 : i + 3]
             if word in _OPENERS:
                 self._open(st, word, _OPENERS[word], f"`{word}`", item.start, item.end)
@@ -223,7 +227,7 @@ class _FileEvaluator:
     def _jinja(self, st: Statement) -> None:
         m = _JINJA_TAG.match(st.text)
         keyword = m.group(1) if m else ""
-        shown = _clip(st.text)
+        shown = clip(st.text)
         if (
             st.text.startswith("{%")
             and keyword in _JINJA_OPEN
@@ -249,42 +253,6 @@ class _FileEvaluator:
             0,
             len(st.text),
         )
-
-    def _template_expression(self, st: Statement) -> None:
-        at = min(i for i in (st.text.find(m) for m in TEMPLATE_MARKS) if i >= 0)
-        close = st.text.find("}}" if st.text.startswith("{{", at) else "%}", at)
-        end = len(st.text) if close < 0 else close + 2
-        self.x.report(
-            "SH04",
-            "warning",
-            f"Jinja template expression `{_clip(st.text[at:end])}`: this file is a template, "
-            "not an rc.conf; sh would take it literally or run it as a command, and a value "
-            "that holds it is unknown to rcnet. Render the template and check the result",
-            st,
-            at,
-            end,
-        )
-
-    def _typographic(self, st: Statement, items: list[Item]) -> None:
-        """SH03 for the first unquoted typographic quote (word processors put them in)."""
-        for item in items:
-            for part in item.parts if isinstance(item, Word) else ():
-                if isinstance(part, Lit) and not part.quoted:
-                    k = next((k for k, c in enumerate(part.text) if c in _TYPOGRAPHIC), -1)
-                    if k >= 0:
-                        mark = part.text[k]
-                        ascii_ = '"' if mark in "\u201c\u201d" else "'"
-                        self.x.report(
-                            "SH03",
-                            "error",
-                            f"typographic quote {mark} is not a shell quote: sh keeps it as an "
-                            "ordinary character of the word (and blanks after it split the "
-                            f"value). Use {ascii_} instead",
-                            st,
-                            part.at + k,
-                            part.at + k + 1,
-                        )
-                        return
 
     # --- simple commands ----------------------------------------------------------------------
 
@@ -325,10 +293,10 @@ class _FileEvaluator:
                 break
             assigns.append(a)
         rest = words[len(assigns) :]
-        name = _keyword(rest[0]) if rest else None
+        name = keyword(rest[0]) if rest else None
         if rest and name not in ("export", "readonly", ":", "unset", ".", "source"):
-            if not conditional:
-                self._foreign(st, assigns, rest)
+            if not conditional and not self.templated:
+                foreign(self.x, st, assigns, rest)
             assigns = []  # sh applies them only to that command's environment
         done = [self.x.assign(st, a, conditional=conditional) for a in assigns]
         if name in ("export", "readonly"):
@@ -345,7 +313,7 @@ class _FileEvaluator:
             self.x.report(
                 "SH04",
                 "warning",
-                f"redirection `{_clip(st.text[r_start:r_end])}`: sh would open that file each "
+                f"redirection `{clip(st.text[r_start:r_end])}`: sh would open that file each "
                 "time this file is read; rcnet does not",
                 st,
                 r_start,
@@ -367,12 +335,12 @@ class _FileEvaluator:
             if a is not None:
                 done.append(self.x.assign(st, a, conditional=conditional))
             elif not conditional:
-                self._bad_name(st, word, "export")
+                bad_name(self.x, st, word, "export")
         return done
 
     def _unset(self, args: list[Word]) -> None:
         for word in args:
-            name = _keyword(word)
+            name = keyword(word)
             if name == "-f":
                 return
             if name is not None:
@@ -386,7 +354,7 @@ class _FileEvaluator:
         self.x.report(
             "SH04",
             "warning",
-            f"`{_clip(st.text[rest[0].start : rest[-1].end])}` includes {shown or 'a file'}: "
+            f"`{clip(st.text[rest[0].start : rest[-1].end])}` includes {shown or 'a file'}: "
             "rcnet does not follow includes, so what it sets is unknown to rcnet. Put those "
             "settings in rc.conf, rc.conf.local or a file of rc_conf_files",
             st,
@@ -401,107 +369,9 @@ class _FileEvaluator:
             why = "runs in the background, in a subshell"
         else:
             why = "is part of a pipeline, so it runs in a subshell"
-        text = _clip(st.text[items[0].start : items[-1].end])
+        text = clip(st.text[items[0].start : items[-1].end])
         message = f"`{text}` {why}: rcnet does not run it. " + _conditional(names)
         self.x.report("SH04", "warning", message, st, items[0].start, items[-1].end)
-
-    # --- commands sh would run -----------------------------------------------------------------
-
-    def _foreign(self, st: Statement, assigns: list[Assignment], rest: list[Word]) -> None:
-        """A command word: say what sh does with it. Nothing here is applied."""
-        first = rest[0]
-        if self.templated:
-            return
-        whole = (assigns[0].name_at if assigns else first.start, rest[-1].end)
-        cmdline = _clip(st.text[first.start : rest[-1].end])
-        if assigns:
-            self._value_with_blanks(st, assigns[-1], rest, whole)
-            return
-        if self._bad_name(st, first, None):
-            return
-        name = _keyword(first)
-        if name is not None and _VALID_NAME.match(name) and len(rest) > 1:
-            eq = _literal(rest[1])
-            if eq is not None and eq.startswith("="):
-                self._blanks_around(st, name, rest)
-                return
-        if name == "sysrc":
-            sets = [st.text[w.start : w.end] for w in rest[1:] if split_assignment(w)]
-            instead = f"write {' '.join(sets)} instead" if sets else "remove it"
-            message = (
-                f"`{cmdline}` runs sysrc every time this file is read (by every rc script, at "
-                f"every boot); sysrc edits rc.conf and reads it itself. rcnet does not run it: "
-                f"{instead}"
-            )
-        elif name is not None and "@" in name and ":" in name:
-            message = (
-                f"`{cmdline}` looks like a pasted shell prompt: sh runs `{name}` as a command, "
-                "which fails each time this file is read (the rest of the file still applies). "
-                "Delete the line"
-            )
-        else:
-            message = (
-                f"sh runs `{cmdline}` as a command each time this file is read (every rc "
-                "script reads it); rcnet does not run it, so whatever it does is unknown. "
-                "Remove it or move it to an rc.d script"
-            )
-        self.x.report("SH04", "warning", message, st, first.start, rest[-1].end)
-
-    def _value_with_blanks(
-        self, st: Statement, a: Assignment, rest: list[Word], whole: tuple[int, int]
-    ) -> None:
-        command = st.text[rest[0].start : rest[0].end]
-        value = st.text[a.start : a.end]
-        if not value:
-            what = f"blank after `=` in `{a.name}= ...`"
-            done = f"sh sets {a.name} to the empty string only for the command `{command}`"
-        else:
-            what = f"unquoted blank in the value of {a.name}"
-            done = f"sh sets {a.name}={value} only for the command `{command}`"
-        full = st.text[a.start : rest[-1].end].translate({ord(q): None for q in _TYPOGRAPHIC})
-        if '"' in full or "\n" in full:
-            fix = "Quote the whole value"
-        else:
-            fix = f'Quote the value: {a.name}="{" ".join(full.split())}"'
-        message = f"{what}: {done}, which it tries to run, so {a.name} stays unset. {fix}"
-        self.x.report("SH01", "error", message, st, *whole)
-
-    def _blanks_around(self, st: Statement, name: str, rest: list[Word]) -> None:
-        eq = st.text[rest[1].start : rest[1].end]
-        tail = rest[2:] if eq == "=" else [rest[1]]
-        value = " ".join(st.text[w.start : w.end] for w in tail)
-        value = value[1:] if eq != "=" else value
-        args = _clip(st.text[rest[1].start : rest[-1].end])
-        message = (
-            f"blanks around `=`: sh runs `{name}` as a command with the arguments `{args}`, "
-            f"so {name} is not set. Write {name}={value} (no blanks around =)"
-        )
-        self.x.report("SH01", "error", message, st, rest[0].start, rest[-1].end)
-
-    def _bad_name(self, st: Statement, word: Word, builtin: str | None) -> bool:
-        """SH02 for `bad.name=...`; False when the word is not like that at all."""
-        first = word.parts[0]
-        if not isinstance(first, Lit) or first.quoted or "=" not in first.text:
-            return False
-        name = first.text.split("=", 1)[0]
-        if not _NAME_ISH.match(name) or _VALID_NAME.match(name):
-            return False
-        fixed = name.translate(_SANITIZE)
-        written = _clip(st.text[word.start : word.end])
-        if builtin:
-            does = f'{builtin} fails with "bad variable name" and the rc script exits'
-        else:
-            does = f"sh runs `{written}` as a command and sets nothing"
-        if _VALID_NAME.match(fixed):
-            fix = (
-                f"rc looks names up with each of . - / + turned into _: write "
-                f"{fixed}={st.text[first.at + len(name) + 1 : word.end]}"
-            )
-        else:
-            fix = "use letters, digits and _ only"
-        message = f"`{name}` is not a valid sh variable name: {does}. {fix}"
-        self.x.report("SH02", "error", message, st, first.at, first.at + len(name))
-        return True
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -519,21 +389,6 @@ def _commands(items: list[Item]) -> Iterator[_Command]:
             current.append(item)
     if current or before:
         yield _Command(current, before, "")
-
-
-def _literal(item: Item) -> str | None:
-    """The text of a word made only of literal parts, else None."""
-    if not isinstance(item, Word) or not all(isinstance(p, Lit) for p in item.parts):
-        return None
-    return "".join(p.text for p in item.parts)  # type: ignore[union-attr]
-
-
-def _keyword(item: Item) -> str | None:
-    """The text of an unquoted literal word (reserved words and command names), else None."""
-    if not isinstance(item, Word) or len(item.parts) != 1:
-        return None
-    part = item.parts[0]
-    return part.text if isinstance(part, Lit) and not part.quoted else None
 
 
 def _is_op(items: list[Item], text: str) -> bool:
@@ -562,8 +417,3 @@ def _skipped(frame: _Frame, lines: str, names: list[str]) -> str:
             "or functions. "
         )
     return head + _conditional(names)
-
-
-def _clip(text: str, width: int = 48) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."

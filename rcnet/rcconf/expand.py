@@ -20,7 +20,7 @@ from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.env import Environment, Value
 from rcnet.rcconf.parse import Lit, Opaque, Param, Part, Word
 from rcnet.rcconf.scan import Statement
-from rcnet.rcconf.source import SourceFile
+from rcnet.rcconf.source import SourceFile, clip
 
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
@@ -191,7 +191,7 @@ class Expander:
 
     def _opaque(self, st: Statement, part: Opaque, target: str | None) -> None:
         what = _OPAQUE[part.kind]
-        shown = _clip(st.text[part.at : part.end])
+        shown = clip(st.text[part.at : part.end])
         subject = f"{target} is unknown to rcnet" if target else "the result is unknown"
         if part.kind == "special":
             why = "its value depends on the script that reads the file"
@@ -225,7 +225,7 @@ class Expander:
                 self.report(
                     "SH04",
                     "warning",
-                    f"pattern removal `{_clip(st.text[p.at : p.end])}` is not evaluated by "
+                    f"pattern removal `{clip(st.text[p.at : p.end])}` is not evaluated by "
                     f"rcnet, so {target or 'the result'} is unknown",
                     st,
                     p.at,
@@ -243,7 +243,7 @@ class Expander:
                     self.report(
                         "SH04",
                         "error",
-                        f"`{_clip(st.text[p.at : p.end])}`: {p.name} is unset here, so sh "
+                        f"`{clip(st.text[p.at : p.end])}`: {p.name} is unset here, so sh "
                         "prints an error and the rc script reading this file exits",
                         st,
                         p.at,
@@ -298,8 +298,3 @@ def _first_offset(parts: tuple[Part, ...], default: int) -> int:
         return default
     first = parts[0]
     return first.at
-
-
-def _clip(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."

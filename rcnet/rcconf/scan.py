@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from rcnet.findings import Finding
-from rcnet.rcconf.source import SourceFile
+from rcnet.rcconf.source import SourceFile, clip
 
 # the characters that matter in each context: Normal (top level), Double quotes, Single
 # quotes, ${ Expansion, $( Parenthesised command, Backquotes
@@ -149,7 +149,7 @@ class _Scanner:
                     "SH03",
                     "error",
                     "the file starts with a UTF-8 byte-order mark: sh reads it as part of the "
-                    f"first word, so `{_clip(first)}` runs as a command and sets nothing; "
+                    f"first word, so `{clip(first)}` runs as a command and sets nothing; "
                     "rcnet reads the file without it. Save the file without BOM",
                     src.loc(0),
                 )
@@ -324,12 +324,8 @@ class _Scanner:
                 "warning",
                 f"the {_WHAT[quote.kind]} opened on line {line}, column {col} closes only on "
                 f"line {close_line}, column {close_col}: the value swallows line {swallowed} "
-                f"(`{_clip(text[pos:stop].strip())}`), which looks like an assignment. A "
+                f"(`{clip(text[pos:stop].strip())}`), which looks like an assignment. A "
                 f"closing quote is probably missing on line {line}",
                 self.src.loc(quote.at),
             )
         )
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."

@@ -78,6 +78,12 @@ class SourceFile:
         return out
 
 
+def clip(text: str, width: int = 48) -> str:
+    """Source text for a message: blanks and newlines squeezed, at most `width` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _cr_lines(raw: str) -> tuple[int, ...]:
     lines: list[int] = []
     line = 1
