@@ -92,7 +92,8 @@ class CreateLink:
         if self.kind == "tap":
             call_in_netns(ctx.netns, lambda: _create_tap(self.ifname))
         elif self.kind == "vlan":
-            assert self.parent is not None
+            if self.parent is None or self.vlan_id is None:
+                raise ValueError(f"{self.ifname}: a vlan needs a parent and a tag")
             link = ctx.index(self.parent)
             ctx.ipr.link("add", ifname=self.ifname, kind="vlan", link=link, vlan_id=self.vlan_id)
         elif self.kind == "bond":
