@@ -98,6 +98,19 @@ class _FileEvaluator:
 
     def _statement(self, st: Statement) -> None:
         try:
+            self._parsed_statement(st)
+        except RecursionError:  # `${a:-${b:-${c:-...}}}` nested thousands deep
+            self.x.report(
+                "SH04",
+                "warning",
+                f"`{clip(st.text)}` is nested too deeply for rcnet to read; it is skipped",
+                st,
+                0,
+                len(st.text),
+            )
+
+    def _parsed_statement(self, st: Statement) -> None:
+        try:
             items = parse_statement(st.text)
         except ParseError as exc:
             shown = clip(st.text)

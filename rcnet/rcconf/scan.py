@@ -124,7 +124,8 @@ class _Scanner:
         text, n = self.text, len(self.text)
         i = 0
         while True:
-            i = _SKIP.match(text, i).end()  # type: ignore[union-attr]
+            blanks = _SKIP.match(text, i)
+            i = blanks.end() if blanks else i
             if i >= n:
                 break
             if text.startswith(("{%", "{#"), i):

@@ -105,3 +105,12 @@ def test_directories(rc: bytes, netif: bytes, sysctl: bytes) -> None:
         (root / "rc.conf.d" / "netif").write_bytes(netif)
         (root / "sysctl.conf").write_bytes(b"net.inet.carp.preempt=1\n" + sysctl)
         check(load_host(tmp))
+
+
+def test_deep_nesting_is_a_finding() -> None:
+    n = 3000
+    text = "a=" + "${x:-" * n + "y" + "}" * n + "\nb=" + '"$(echo ' * n + ')"' * n + "\nc=1\n"
+    host = load(text.encode())
+    check(host)
+    assert host.base.text("c") == "1"
+    assert any("nested too deeply" in f.message for f in host.findings)
