@@ -1,0 +1,182 @@
+"""The control socket and its clients (status, ifconfig, sysctl, stop), a second start, SIGHUP
+reloads and systemd's notify protocol, against running daemons."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+
+import pytest
+
+from rcnet.commands.control import NETSTAT_LINES
+
+from .rig import MASTER_DOWN, Daemon, Rig, wait_for
+
+pytestmark = pytest.mark.netns
+
+MARGIN = 0.3
+STATUS_KEYS = {"vhid", "interface", "parent", "state", "advbase", "advskew", "addresses", "since"}
+
+
+def provider_master_hosta_backup(rig: Rig) -> None:
+    """provider MASTER of vhid 1 with hosta BACKUP (hosta came back after provider took over)."""
+    rig.start("provider")
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 2)
+    rig.start("hosta")
+    rig.wait_state("hosta", 1, "BACKUP", 2)
+
+
+def last(daemon: Daemon) -> tuple[str, str, str]:
+    t = daemon.transitions()[-1]
+    return (t.old, t.new, t.reason)
+
+
+def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
+    provider_master_hosta_backup(rig)
+    hosta, provider = rig.daemons["hosta"], rig.daemons["provider"]
+
+    # the Handbook's nudge: carp0 down (bow-out) and up on provider hands vhid 1 back to hosta
+    down = rig.rcnet("provider", "ifconfig", "carp0", "down")
+    assert (down.returncode, down.stdout) == (0, "carp0: carp: INIT vhid 1 advbase 1 advskew 100\n")
+    up = rig.rcnet("provider", "ifconfig", "carp0", "up")
+    assert (up.returncode, up.stdout) == (0, "carp0: carp: BACKUP vhid 1 advbase 1 advskew 100\n")
+    rig.wait_state("hosta", 1, "MASTER", 0.5)
+    assert last(hosta) == ("BACKUP", "MASTER", "master will time out")
+    assert provider.state(1) == "BACKUP"
+
+    # FreeBSD-10+ per-vhid control, on the physical interface's name: a forced MASTER on the
+    # slower host lasts until hosta's next advert
+    forced = rig.rcnet("provider", "ifconfig", "fxp0", "vhid", "1", "state", "master")
+    # (like `ifconfig fxp0`, the answer lists every vhid on fxp0: provider's carp1 too)
+    assert forced.returncode == 0
+    assert forced.stdout.splitlines()[0] == "carp0: carp: MASTER vhid 1 advbase 1 advskew 100"
+    wait_for("provider BACKUP again", lambda: provider.state(1) == "BACKUP", 1 + MARGIN)
+    assert [(t.old, t.new, t.reason) for t in provider.transitions()][-2:] == [
+        ("BACKUP", "MASTER", "user requested via ifconfig"),
+        ("MASTER", "BACKUP", "more frequent advertisement received"),
+    ]
+    assert hosta.state(1) == "MASTER"
+
+    # sysctls: preempt on provider, then demote hosta: provider preempts the slower master
+    setting = rig.rcnet("provider", "sysctl", "net.inet.carp.preempt=1")
+    assert (setting.returncode, setting.stdout) == (0, "net.inet.carp.preempt: 0 -> 1\n")
+    reading = rig.rcnet("provider", "sysctl", "net.inet.carp.preempt")
+    assert reading.stdout == "net.inet.carp.preempt: 1\n"
+    demote = rig.rcnet("hosta", "sysctl", "net.inet.carp.demotion=240")
+    assert demote.stdout == "net.inet.carp.demotion: 0 -> 240\n"
+    # a demotion makes hosta advertise at once (skew 240), and provider takes over on it
+    rig.wait_state("provider", 1, "MASTER", MARGIN)
+    assert last(provider) == ("BACKUP", "MASTER", "preempting a slower master")
+    wait_for("hosta BACKUP", lambda: hosta.state(1) == "BACKUP", 1.390625 + MARGIN)
+    assert last(hosta) == ("MASTER", "BACKUP", "more frequent advertisement received")
+    undo = rig.rcnet("hosta", "sysctl", "net.inet.carp.demotion=-240")
+    assert undo.stdout == "net.inet.carp.demotion: 240 -> 0\n"
+
+    # `state backup` on the MASTER: provider falls silent and hosta times out (3 s < 3.39 s)
+    forced = rig.rcnet("provider", "ifconfig", "fxp0", "vhid", "1", "state", "backup")
+    assert forced.stdout.splitlines()[0] == "carp0: carp: BACKUP vhid 1 advbase 1 advskew 100"
+    assert last(provider) == ("MASTER", "BACKUP", "user requested via ifconfig")
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + MARGIN)
+    assert last(hosta) == ("BACKUP", "MASTER", "master timed out")
+    assert provider.state(1) == "BACKUP"
+
+
+def test_status_json_second_start_and_socket_mode(rig: Rig) -> None:
+    first = rig.start("provider")
+    done = rig.rcnet("provider", "status", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert [v["vhid"] for v in answer["vhids"]] == [1, 2]
+    for v in answer["vhids"]:
+        assert set(v) >= STATUS_KEYS
+        assert (v["parent"], v["advbase"], v["advskew"]) == ("fxp0", 1, 100)
+        assert isinstance(v["since"], int | float) and v["since"] >= 0
+    assert answer["vhids"][0]["addresses"] == ["192.168.1.50/24"]
+    assert set(answer["counters"]) >= {key for key, _, _ in NETSTAT_LINES}
+    assert all(isinstance(n, int) for n in answer["counters"].values())
+    text = rig.rcnet("provider", "status")
+    assert "\tcarp: BACKUP vhid 1 advbase 1 advskew 100" in text.stdout.splitlines()
+
+    # the control socket is root's only
+    assert stat.S_IMODE(os.stat(first.control).st_mode) == 0o600
+
+    # a second start for the same control socket: refused in one line, the first untouched
+    again = rig.rcnet("provider", "start", "--no-hostname", rig.conf("provider"), timeout=30)
+    assert again.returncode != 0
+    assert len(again.stderr.strip().splitlines()) == 1, again.stderr
+    assert again.stderr.startswith("rcnet start: ")
+    assert "Traceback" not in again.stderr
+    assert first.alive()
+    assert rig.lab.ip("provider", "link", "show", "carp0", check=False).returncode == 0
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 2)
+
+    # no daemon at a path: exit 3, one line
+    nobody = rig.rcnet("provider", "status", "--control", str(rig.tmp / "none.sock"), control=False)
+    assert nobody.returncode == 3 and len(nobody.stderr.strip().splitlines()) == 1
+
+
+def test_reload_keeps_unchanged_vhids(rig: Rig) -> None:
+    conf = rig.conf("hosta")
+    daemon = rig.start("hosta", conf)
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    before = len(daemon.transitions())
+    # a second vhid appears; vhid 1 is unchanged
+    conf.write_text(
+        conf.read_text()
+        + 'cloned_interfaces="carp0 carp1"\n'
+        + 'ifconfig_carp1="vhid 3 advskew 50 pass other 192.168.1.53/24"\n'
+    )
+    rig.signal("hosta", signal.SIGHUP)
+    wait_for("the reload", lambda: "rcnet: reloaded" in daemon.log(), 5)
+    assert daemon.state(1) == "MASTER"
+    assert daemon.alive()
+    new = daemon.transitions()[before:]
+    assert all(t.vhid == 3 for t in new), new
+    assert daemon.state(3) in ("BACKUP", "MASTER")
+    rig.wait_state("hosta", 3, "MASTER", MASTER_DOWN[0] + 1 + MARGIN)
+    assert daemon.state(1) == "MASTER"
+
+
+def test_reload_refuses_errors_and_keeps_running(rig: Rig) -> None:
+    conf = rig.conf("hosta")
+    daemon = rig.start("hosta", conf)
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    before = len(daemon.transitions())
+    good = conf.read_text()
+    # an unchanged file: nothing to do
+    rig.signal("hosta", signal.SIGHUP)
+    wait_for("the no-change reload", lambda: "rcnet: reload: no change" in daemon.log(), 5)
+    # a configuration with an error (advskew beyond 254): refused, the running state kept
+    conf.write_text(good.replace("vhid 1 pass", "vhid 1 advskew 300 pass"))
+    rig.signal("hosta", signal.SIGHUP)
+    wait_for("the refusal", lambda: "rcnet: reload refused" in daemon.log(), 5)
+    refused = [ln for ln in daemon.log().splitlines() if "reload refused" in ln]
+    assert len(refused) == 1 and "keeping the running configuration" in refused[0]
+    # an unreadable file too
+    conf.unlink()
+    rig.signal("hosta", signal.SIGHUP)
+    wait_for("the second refusal", lambda: daemon.log().count("reload refused") == 2, 5)
+    assert daemon.alive()
+    assert daemon.state(1) == "MASTER"
+    assert len(daemon.transitions()) == before
+    assert "Traceback" not in daemon.log()
+
+
+def test_systemd_notify_ready_and_stopping(rig: Rig) -> None:
+    path = str(rig.tmp / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(path)
+        listener.settimeout(15)
+        daemon = rig.start("hosta", env={"NOTIFY_SOCKET": path}, wait=False)
+        ready = listener.recv(4096).decode()
+        # READY=1 comes after the host was applied: its vhid link and control socket exist
+        assert "READY=1" in ready.splitlines()
+        assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode == 0
+        assert daemon.state(1) in ("BACKUP", "MASTER")
+        stopped = rig.rcnet("hosta", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert "STOPPING=1" in listener.recv(4096).decode().splitlines()
+    assert daemon.proc.wait(timeout=10) == 0
