@@ -8,9 +8,9 @@ import pytest
 
 from rcnet.carp import timing
 from rcnet.carp.sim import SimError, Simulator, parse_event
-from rcnet.model import CarpSysctls
+from rcnet.model import CarpSysctls, Host
 
-from .handbook import handbook, hosta, hostb, provider
+from .handbook import VhidSpec, handbook, hosta, hostb, make_host, provider
 
 HA, HB, PR = "hosta.example.org", "hostb.example.org", "provider.example.org"
 ONE, TWO = "1@192.168.1.0/24", "2@192.168.1.0/24"
@@ -203,3 +203,33 @@ def test_unknown_host_and_interface() -> None:
         Simulator(handbook(), [parse_event("1:down hosta:em7")])
     with pytest.raises(SimError, match="two hosts named"):
         Simulator([hosta(), hosta()])
+
+
+def _modern(name: str, ip: str, skew: int, peer: str | None = None) -> Host:
+    spec = VhidSpec("em0", 1, ("192.168.1.50/32",), advskew=skew, peer=peer)
+    return make_host(name, ip, [spec], parent="em0", modern=True)
+
+
+def test_down_on_a_modern_vhid_interface_is_ifconfig_down() -> None:
+    hosts = [_modern("a", "192.168.1.3", 0), _modern("b", "192.168.1.4", 100)]
+    s = Simulator(hosts, [parse_event("10:down a:em0"), parse_event("12:up a:em0")])
+    s.run(timing.from_seconds(20))
+    assert [t.text() for t in s.transitions if t.t >= timing.from_seconds(9)] == [
+        "10.000000 a 1@em0 MASTER -> INIT (user requested via ifconfig)",
+        "10.000000 b 1@em0 BACKUP -> MASTER (master will time out)",
+        "12.000000 a 1@em0 INIT -> BACKUP (user requested via ifconfig)",
+    ]
+
+
+def test_unicast_peers_reach_only_each_other() -> None:
+    hosts = [
+        _modern("a", "192.168.1.3", 0, peer="192.168.1.4"),
+        _modern("b", "192.168.1.4", 100, peer="192.168.1.3"),
+        _modern("c", "192.168.1.5", 200),
+    ]
+    s = Simulator(hosts)
+    s.run(timing.from_seconds(10))
+    a, b, c = (s.engine(n) for n in "abc")
+    assert a is not None and b is not None and c is not None
+    assert b.counters.ipackets > 0 and c.counters.ipackets == 0
+    assert s.masters() == {"1@192.168.1.0/24": ["a", "c"]}
