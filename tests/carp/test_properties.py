@@ -217,3 +217,17 @@ def test_engine_invariants_under_random_operations(ops: list[tuple[str, bool]]) 
         # Demotion is exactly what is still owed: ifdown per vhid plus send errors.
         owed = sum(vh.ifdown_demotion + vh.senderr_demotion for vh in e.vhosts)
         assert e.sysctl("demotion") == owed
+
+
+@settings(deadline=None, max_examples=300)
+@given(data=st.one_of(st.binary(max_size=120), carpish()), with_key=st.booleans())
+def test_decode_describes_any_bytes(data: bytes, with_key: bool) -> None:
+    from rcnet.carp import describe
+
+    def keyring(vhid: int, src: object) -> tuple[bytes, list[ipaddress.IPv4Address]]:
+        return carp_key("testpass"), [ipaddress.IPv4Address("192.168.1.50")]
+
+    result = describe.describe_bytes(data, keyring if with_key else None)
+    assert ("error" in result) != ("checksum_ok" in result)
+    if "auth" in result:
+        assert result["auth"] in ("ok", "bad", "unchecked")
