@@ -43,6 +43,10 @@ _WORD_BREAK = " \t;&|()<>"
 _LOOKS_LIKE_ASSIGNMENT = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*=")
 _ASSIGNED_NAME = re.compile(r"[ \t]*(?:(?:export|readonly)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
 _TEMPLATE_END = {"{%": "%}", "{#": "#}"}
+#: after a first unterminated quote (sh has stopped there anyway), a statement still open
+#: after this many more lines is taken as unterminated too: scanning each one to the end of
+#: the file again would make a file of open quotes quadratic
+_AFTER_ERROR_LINES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,8 @@ class _Result:
     stack: list[_Open] = field(default_factory=list)
     #: the first newline crossed while something was open, and what was open at the bottom
     span: tuple[int, _Open] | None = None
+    #: given up before the end of the file (see _AFTER_ERROR_LINES)
+    cut_short: bool = False
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -117,6 +123,8 @@ class _Scanner:
         self.src = src
         self.text = src.text
         self.findings: list[Finding] = []
+        #: an unterminated quote was found: sh stops there; the rest is best effort
+        self.recovered = False
 
     def run(self) -> tuple[list[Statement], list[Finding]]:
         self._encoding_findings()
@@ -132,7 +140,8 @@ class _Scanner:
                 stmt, i = self._template(i)
                 statements.append(stmt)
                 continue
-            res = self._statement(i, n, force=False)
+            budget = _AFTER_ERROR_LINES if self.recovered else None
+            res = self._statement(i, n, force=False, budget=budget)
             if res.stack:
                 res = self._recover(i, res)
             self.findings.extend(res.findings)
@@ -183,8 +192,11 @@ class _Scanner:
         stmt = Statement(text[i:end], (0,), (i,), i, end, template=True)
         return stmt, end
 
-    def _statement(self, start: int, limit: int, *, force: bool) -> _Result:
-        """Scan one statement from `start`; with `force`, close whatever is open at `limit`."""
+    def _statement(
+        self, start: int, limit: int, *, force: bool, budget: int | None = None
+    ) -> _Result:
+        """Scan one statement from `start`; with `force`, close whatever is open at `limit`;
+        give up (as unterminated) after `budget` lines with something open."""
         text = self.text
         res = _Result(None, limit)
         stack = res.stack
@@ -206,6 +218,11 @@ class _Scanner:
                     break
                 if res.span is None:
                     res.span = (j, stack[0])
+                if budget is not None and not force:
+                    budget -= 1
+                    if budget < 0:
+                        res.cut_short = True
+                        return res
                 i = j + 1
             elif c == "\\":
                 if j + 1 < limit and text[j + 1] == "\n":
@@ -281,20 +298,23 @@ class _Scanner:
         what = _WHAT[bottom.kind]
         named = _ASSIGNED_NAME.match(text, start, bottom.at)
         subject = f"the value of {named.group(1)}" if named else "the statement"
-        if res.span is not None:
+        if res.span is None:
+            swallow = f"{subject} runs on to the end of the file"
+        else:
+            upto = "" if res.cut_short else " up to the end of the file"
             swallow = (
                 f"{subject} runs on past the end of line {line} and swallows the following "
-                "lines up to the end of the file"
+                f"lines{upto}"
             )
-        else:
-            swallow = f"{subject} runs on to the end of the file"
+        error = '"Unterminated quoted string"' if bottom.kind in "\"'" else "a syntax error"
         message = (
             f"unterminated {what} (line {line}, column {col}): {swallow}; sh stops with "
-            '"Unterminated quoted string" and the rc script reading this file exits there, so '
-            f"nothing from line {line} on is applied. rcnet checks the rest as if it were closed "
-            f"at the end of line {line}: add the missing {_CLOSER[bottom.kind]}"
+            f"{error} and the rc script reading this file exits there, so nothing from line "
+            f"{line} on is applied. rcnet checks the rest as if it were closed at the end of "
+            f"line {line}: add the missing {_CLOSER[bottom.kind]}"
         )
         self.findings.append(Finding("SH03", "error", message, self.src.loc(bottom.at)))
+        self.recovered = True
         fixed = self._statement(start, cut, force=True)
         fixed.next = min(cut + 1, len(text))
         return fixed

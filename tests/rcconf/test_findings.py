@@ -303,3 +303,12 @@ def test_sh04_template_expression_with_shell_syntax_inside_is_one_finding() -> N
     (f,) = findings(host)
     assert f.code == "SH04" and "template" in f.message
     assert text(host, "a") == "1"
+
+
+def test_sh03_every_unterminated_expansion_is_reported() -> None:
+    # after the first one, each is given up within a bounded number of lines, so a file full
+    # of them stays linear to read
+    host = read(*(f"a{i}=$(hostname" for i in range(300)), "last=1")
+    assert len(findings(host, "SH03")) == 300
+    assert text(host, "last") == "1"
+    assert value(host, "a299").text is None
