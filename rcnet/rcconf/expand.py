@@ -22,6 +22,11 @@ from rcnet.rcconf.parse import Lit, Opaque, Param, Part, Word
 from rcnet.rcconf.scan import Statement
 from rcnet.rcconf.source import SourceFile, clip
 
+#: per file, how many Location references the positions of values may hold in all: a file
+#: that extends one variable thousands of times (`x="$x more"`) would otherwise need memory
+#: quadratic in its length. Past it, values get no positions (Value.at gives value_loc).
+POSITIONS_BUDGET = 4_000_000
+
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
 
@@ -93,6 +98,7 @@ class Expander:
         self.findings = findings
         #: reading a defaults file: values are defaults, no SH06
         self.defaults = defaults
+        self.budget = POSITIONS_BUDGET
 
     # --- locations ------------------------------------------------------------------------
 
@@ -137,7 +143,10 @@ class Expander:
         text: str | None = "".join(res.text) if res.known else None
         if text is not None and any(mark in raw for mark in TEMPLATE_MARKS):
             text = None  # a template placeholder: the real value is whatever gets rendered
-        positions = self.positions(st, res.segments) if text else ()
+        positions: tuple[Location, ...] = ()
+        if text and len(text) <= self.budget:
+            positions = self.positions(st, res.segments)
+            self.budget -= len(positions)
         value = Value(
             name,
             text,

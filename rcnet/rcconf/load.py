@@ -35,8 +35,9 @@ from rcnet.rcconf.evaluate import evaluate_file
 from rcnet.rcconf.source import SourceFile
 from rcnet.rcconf.sysctl import read_sysctl
 
-#: rc.conf files are small; anything this big is not one (and would only cost time)
-MAX_FILE_BYTES = 4 * 1024 * 1024
+#: rc.conf files are a few KB; anything this big is not one (and would only cost time and
+#: memory: every character of a value gets its own Location)
+MAX_FILE_BYTES = 1024 * 1024
 
 #: per rc.d script, the rc.conf.d names it reads (rcconf.md §1)
 SCOPE_FILES: dict[str, tuple[str, ...]] = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rcnet.rcconf import expand
 from rcnet.rcconf.env import HostError, LoadedHost
 from rcnet.rcconf.load import load_host
 
@@ -114,3 +116,14 @@ def test_deep_nesting_is_a_finding() -> None:
     check(host)
     assert host.base.text("c") == "1"
     assert any("nested too deeply" in f.message for f in host.findings)
+
+
+def test_positions_budget_bounds_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(expand, "POSITIONS_BUDGET", 100)
+    lines = [f'cloned_interfaces="${{cloned_interfaces}} tap{i}"' for i in range(40)]
+    host = load("\n".join(lines).encode())
+    history = host.base.history["cloned_interfaces"]
+    assert history[1].positions and not history[-1].positions
+    last = history[-1]
+    assert last.text is not None and last.text.endswith("tap39")
+    assert last.at(5) == last.value_loc
