@@ -9,8 +9,9 @@ from rcnet.carp.actions import SendAdvert, State, Transition
 from rcnet.carp.engine import Engine
 from rcnet.carp.reload import reconfigure
 from rcnet.carp.timing import US_PER_S
-from tests.carp import handbook
-from tests.carp.helpers import engine, of
+
+from . import handbook
+from .helpers import engine, of
 
 S = US_PER_S
 
