@@ -95,6 +95,21 @@ class Daemon:
         return self.proc.poll() is None
 
 
+def run_rcnet(
+    lab: Lab, ns: str, args: Sequence[str], timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """`python -m rcnet ARGS` inside a lab namespace, this checkout's rcnet whatever the cwd."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "RCNET_CONTROL")}
+    return subprocess.run(
+        ["ip", "netns", "exec", lab.name(ns), sys.executable, "-m", "rcnet", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+
+
 class Rig:
     """Daemons on a Handbook segment; `lab.close()` (the fixture) ends any still running."""
 
@@ -157,17 +172,8 @@ class Rig:
         self, host: str, *args: str, control: bool = True, timeout: float = 30
     ) -> subprocess.CompletedProcess[str]:
         """`rcnet ARGS` inside `host`'s namespace (with `--control` of its daemon)."""
-        argv = [sys.executable, "-m", "rcnet", *args]
-        if control:
-            argv += ["--control", self.control(host)]
-        return subprocess.run(
-            ["ip", "netns", "exec", self.lab.name(host), *argv],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=self.env,
-            cwd=ROOT,
-        )
+        more = ["--control", self.control(host)] if control else []
+        return run_rcnet(self.lab, host, [*args, *more], timeout=timeout)
 
     def cut(self, host: str) -> None:
         """Cut `host`'s link (admin down on its NIC): nothing it does reaches the wire."""

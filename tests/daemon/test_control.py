@@ -104,7 +104,7 @@ def test_status_json_second_start_and_socket_mode(rig: Rig) -> None:
     assert stat.S_IMODE(os.stat(first.control).st_mode) == 0o600
 
     # a second start for the same control socket: refused in one line, the first untouched
-    again = rig.rcnet("provider", "start", "--no-hostname", rig.conf("provider"), timeout=30)
+    again = rig.rcnet("provider", "start", "--no-hostname", str(rig.conf("provider")), timeout=30)
     assert again.returncode != 0
     assert len(again.stderr.strip().splitlines()) == 1, again.stderr
     assert again.stderr.startswith("rcnet start: ")

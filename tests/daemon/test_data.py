@@ -1,0 +1,66 @@
+"""rcnet never loses what it did not make: a user's address survives start, failover and stop;
+`--dry-run` prints the plan and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from lab.netns import Lab, handbook
+
+from .rig import HANDBOOK, MASTER_DOWN, Rig, run_rcnet
+
+pytestmark = pytest.mark.netns
+
+USER_ADDRESS = "10.9.9.9/24"
+
+
+def test_user_address_survives_start_failover_and_stop(rig: Rig) -> None:
+    rig.lab.ip("hosta", "addr", "add", USER_ADDRESS, "dev", "fxp0")
+    hosta = rig.start("hosta")
+    rig.start("provider")
+    assert rig.has_address("hosta", USER_ADDRESS)
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    assert rig.has_address("hosta", USER_ADDRESS)
+
+    # failover: hosta's link goes away (INIT, demoted), provider takes over; then it returns
+    rig.cut("hosta")
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 1.5)
+    assert hosta.state(1) == "INIT"
+    assert rig.has_address("hosta", USER_ADDRESS)
+    rig.lab.ip("hosta", "link", "set", "fxp0", "up")
+    rig.wait_state("hosta", 1, "BACKUP", 2)
+    assert rig.has_address("hosta", USER_ADDRESS)
+
+    stopped = rig.rcnet("hosta", "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert hosta.proc.wait(timeout=10) == 0
+    # the user's address and the one that was there before rcnet (192.168.1.3) both stay
+    assert rig.has_address("hosta", USER_ADDRESS)
+    assert rig.has_address("hosta", "192.168.1.3/24")
+    # what rcnet made for the vhid is gone
+    assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode != 0
+
+
+ARP_SYSCTLS = [
+    f"net.ipv4.conf.{i}.arp_{w}" for i in ("all", "fxp0") for w in ("ignore", "announce")
+]
+
+
+def snapshot(lab: Lab, ns: str) -> list[str]:
+    """Links, addresses, routes, rules and the ARP sysctls the plan would set."""
+    seen = [lab.ip(ns, *what).stdout for what in (["addr"], ["link"], ["route"], ["rule"])]
+    return [*seen, lab.run(ns, ["sysctl", *ARP_SYSCTLS]).stdout]
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(lab: Lab) -> None:
+    handbook(lab, addresses=False)  # bare NICs: the plan has addresses and the vhid to make
+    lab.ip("provider", "addr", "add", USER_ADDRESS, "dev", "fxp0")
+    before = snapshot(lab, "provider")
+    done = run_rcnet(lab, "provider", ["start", "--dry-run", str(HANDBOOK / "provider.conf")])
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any("192.168.1.5/24" in ln and "fxp0" in ln for ln in lines), done.stdout
+    assert any("carp0" in ln for ln in lines) and any("carp1" in ln for ln in lines)
+    assert any("arp_ignore=1" in ln for ln in lines)
+    assert not any("10.9.9.9" in ln for ln in lines)  # nothing to do with the user's address
+    assert lines[-1].endswith("--dry-run made none")
+    assert snapshot(lab, "provider") == before
