@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -127,3 +128,18 @@ def test_positions_budget_bounds_memory(monkeypatch: pytest.MonkeyPatch) -> None
     last = history[-1]
     assert last.text is not None and last.text.endswith("tap39")
     assert last.at(5) == last.value_loc
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.text(max_size=30))
+def test_any_host_argument_is_a_host_or_a_host_error(name: str) -> None:
+    name = name.replace("..", "_").lstrip("/")  # stay inside the temporary directory
+    with tempfile.TemporaryDirectory() as tmp:
+        loop = Path(tmp) / "loop"
+        loop.symlink_to(loop)
+        (Path(tmp) / "plain.conf").write_text("a=1\n")
+        for path in (os.path.join(tmp, name), str(loop), os.path.join(tmp, "plain.conf", name)):
+            try:
+                check(load_host(path))
+            except HostError as exc:
+                assert exc.path == path and exc.reason
