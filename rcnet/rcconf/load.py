@@ -112,21 +112,21 @@ class _Loader:
 
     def load_directory(self) -> LoadedHost:
         assert self.root is not None
-        main = self.root / "rc.conf"
-        if not main.exists():
+        main = _kind(self.root / "rc.conf")
+        if main is None:
             raise HostError(self.host, "not an etc directory: it has no rc.conf")
-        if not main.is_file() or not os.access(main, os.R_OK):
+        if main != "file" or not os.access(self.root / "rc.conf", os.R_OK):
             raise HostError(self.host, "its rc.conf is not a readable file")
         env = default_environment()
         for name in ("defaults/rc.conf", "defaults/vendor.conf"):
-            src = self._read(self.root / name, quiet_missing=True)
+            src = self._read(self.root / name)
             if src is not None:
                 self._evaluate(src, env, defaults=True)
         self._source_rc_confs(env)
         scopes = {name: self._scope(env, name) for name in SCOPES}
         sysctls: dict[str, Value] = {}
         for name in ("sysctl.conf", "sysctl.conf.local"):
-            src = self._read(self.root / name, quiet_missing=True)
+            src = self._read(self.root / name)
             if src is not None:
                 self.files.append(src.name)
                 self.sources[src.name] = src.lines()
@@ -148,9 +148,7 @@ class _Loader:
                 seen.add(word)
                 target = self._under_etc(word, value)
                 if target is not None:
-                    src = self._read(target, quiet_missing=True)
-                    if src is not None:
-                        self._evaluate(src, env)
+                    self._evaluate_path(target, env)
 
     def _scope(self, base: Environment, scope: str) -> Environment:
         env = Environment(
@@ -159,16 +157,17 @@ class _Loader:
         assert self.root is not None
         for name in SCOPE_FILES[scope]:
             path = self.root / "rc.conf.d" / name
-            if path.is_dir():
+            kind = _kind(path)
+            if kind == "dir":  # like rc's `for _rc in dir/*`: sorted, no dot files
                 try:
                     entries = sorted(os.listdir(path))
                 except OSError as exc:
                     self._info(f"{path}: not read ({_reason(exc)})", None, "warning")
                     continue
                 for entry in entries:
-                    if not entry.startswith(".") and (path / entry).is_file():
+                    if not entry.startswith(".") and _kind(path / entry) == "file":
                         self._evaluate_path(path / entry, env)
-            elif path.exists():
+            elif kind is not None:
                 self._evaluate_path(path, env)
         return env
 
@@ -189,7 +188,7 @@ class _Loader:
     # --- files ---------------------------------------------------------------------------
 
     def _evaluate_path(self, path: Path, env: Environment) -> None:
-        src = self._read(path, quiet_missing=True)
+        src = self._read(path)
         if src is not None:
             self._evaluate(src, env)
 
@@ -202,7 +201,8 @@ class _Loader:
             found = [_as_info(f) for f in found]
         self.findings.extend(found)
 
-    def _read(self, path: Path, *, quiet_missing: bool) -> SourceFile | None:
+    def _read(self, path: Path) -> SourceFile | None:
+        """A file's text; None when it is missing (silently, as rc) or unreadable (warning)."""
         name = str(path)
         try:
             st = os.stat(path)
@@ -213,11 +213,9 @@ class _Loader:
             with open(path, "rb") as f:
                 data = f.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
-            if not quiet_missing:
-                self._info(f"{name}: not found", None, "warning")
             return None
         except (OSError, ValueError) as exc:
-            self._info(f"{name}: not read ({_reason(exc)}); rc skips it too", None, "warning")
+            self._info(f"{name}: not read ({_reason(exc)})", None, "warning")
             return None
         return SourceFile.from_bytes(name, data)
 
@@ -249,6 +247,15 @@ def _read_host_file(host: str, path: str) -> SourceFile:
             return SourceFile.from_bytes(path, f.read(MAX_FILE_BYTES + 1))
     except (OSError, ValueError) as exc:
         raise HostError(host, _reason(exc)) from None
+
+
+def _kind(path: Path) -> str | None:
+    """ "file", "dir", "other", or None when there is nothing there (or it cannot be seen)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
 
 
 def _rc_conf_files(env: Environment) -> list[str]:
