@@ -250,7 +250,7 @@ def _read_host_file(host: str, path: str) -> SourceFile:
 
 
 def _kind(path: Path) -> str | None:
-    """ "file", "dir", "other", or None when there is nothing there (or it cannot be seen)."""
+    """`file`, `dir`, `other`, or None when there is nothing there (or it cannot be seen)."""
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
