@@ -12,6 +12,7 @@ Linux adapter.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -48,11 +49,11 @@ class Address:
     #: True when it came from an alias variable rather than the primary value
     alias: bool = False
 
-    @property
+    @functools.cached_property
     def interface(self) -> IPInterface:
         return ipaddress.ip_interface(f"{self.address}/{self.prefixlen}")
 
-    @property
+    @functools.cached_property
     def network(self) -> IPNetwork:
         return self.interface.network
 

@@ -9,6 +9,7 @@ iflagg.c, ifbridge.c, ifgif.c, ifgre.c, ifvxlan.c, ifieee80211.c, ifmedia.c).
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 #: family keywords (ifconfig's address families) -> the family their address belongs to
@@ -211,13 +212,17 @@ def lookup(word: str) -> Keyword | None:
     return KEYWORDS.get(word)
 
 
+@functools.lru_cache(maxsize=4096)
 def suggest(word: str) -> str | None:
     """The keyword a misspelt word most likely meant (`advksew` -> `advskew`), or None."""
     if word.lower() in KEYWORDS and word != word.lower():
         return word.lower()  # ifconfig is case-sensitive: `UP` is not `up`
-    if len(word) < 3:
-        return None
-    found = difflib.get_close_matches(word.lower(), list(KEYWORDS), n=1, cutoff=0.8)
+    if len(word) < 3 or not any(c.isalpha() for c in word):
+        return None  # addresses and numbers are not misspelt keywords
+    lowered = word.lower()
+    # difflib's ratio is at most 2*min(len)/(len1+len2): skip what cannot reach the cutoff
+    near = [k for k in KEYWORDS if 2 * min(len(k), len(lowered)) >= 0.8 * (len(k) + len(lowered))]
+    found = difflib.get_close_matches(lowered, near, n=1, cutoff=0.8)
     if found and found[0] != word:
         return found[0]
     return None

@@ -197,7 +197,7 @@ def _secrets(words: tuple[Word, ...]) -> set[str]:
     return {
         w.text
         for prev, w in itertools.pairwise(words)
-        if prev.text == "pass" or suggest(prev.text) == "pass"
+        if prev.text == "pass" or (len(prev.text) <= 6 and suggest(prev.text) == "pass")
     }
 
 

@@ -69,6 +69,11 @@ IFCONFIG_SUFFIXES = ("alias", "aliases", "ipv6", "name", "descr")
 
 _ALIAS_N = re.compile(r"^alias\d+$")
 
+#: known names by first letter: misspellings keep their first letter
+_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _name in sorted(KNOWN_NAMES):
+    _BY_FIRST[_name[0]] = (*_BY_FIRST.get(_name[0], ()), _name)
+
 
 def _assignments(loaded: LoadedHost) -> Iterator[Value]:
     seen: set[tuple[str, int, int]] = set()
@@ -83,8 +88,15 @@ def _assignments(loaded: LoadedHost) -> Iterator[Value]:
                 yield value
 
 
-def _close(word: str, choices: tuple[str, ...] | frozenset[str], cutoff: float) -> str | None:
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
+def _close(word: str, choices: tuple[str, ...], cutoff: float) -> str | None:
+    # difflib's ratio is at most 2*min(len)/(len1+len2): skip what cannot reach the cutoff
+    # and misspellings keep their first letter (a cheap filter before difflib)
+    near = [
+        c
+        for c in choices
+        if c[:1] == word[:1] and 2 * min(len(c), len(word)) >= cutoff * (len(c) + len(word))
+    ]
+    match = difflib.get_close_matches(word, near, n=1, cutoff=cutoff)
     return match[0] if match else None
 
 
@@ -103,16 +115,15 @@ def suggest_name(name: str) -> str | None:
     head, _, rest = name.partition("_")
     if rest and head != "ifconfig" and _close(head, ("ifconfig",), 0.75):
         return "ifconfig_" + rest
-    known = _close(name, KNOWN_NAMES, 0.85)
-    if known is None:
-        return None
     # the same suffix word with another stem is another service's variable, not a typo
-    if "_" in name and "_" in known:
-        stem, suffix = name.rsplit("_", 1)
-        known_stem, known_suffix = known.rsplit("_", 1)
-        if suffix == known_suffix and stem != known_stem:
-            return None
-    return known
+    # (`routed_enable` is not `routing_enable`): such names are not even candidates
+    stem, _, suffix = name.rpartition("_")
+    candidates = tuple(
+        k
+        for k in _BY_FIRST.get(name[:1], ())
+        if not (stem and k.endswith("_" + suffix) and k != f"{stem}_{suffix}")
+    )
+    return _close(name, candidates, 0.85)
 
 
 def _suggest_ifconfig(name: str) -> str | None:
