@@ -43,6 +43,9 @@ def big_rc_conf(lines: int) -> str:
 
 def main() -> int:
     py = sys.executable
+    # an installed package has its bytecode compiled by pip; a checkout may not (and this
+    # machine sets PYTHONDONTWRITEBYTECODE), so compile first: cold means a new process
+    subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "rcnet")], check=False)
     lark_s = cold([py, "-c", "import lark"])
     check_s = cold([py, "-m", "rcnet", "check", str(PROVIDER)])
     with tempfile.TemporaryDirectory() as tmp:
