@@ -85,6 +85,20 @@ def single_instance(path: str, host: Host) -> Iterator[None]:
             os.close(fd)
 
 
+#: sun_path of struct sockaddr_un holds 108 bytes, the terminating NUL included
+SUN_PATH_MAX = 107
+
+
+def check_control_path(path: str) -> None:
+    """Refuse, before changing anything, a control socket path no unix socket can bind."""
+    size = len(os.fsencode(path))
+    if size > SUN_PATH_MAX:
+        raise StartError(
+            f"control socket path is {size} bytes, more than a unix socket takes"
+            f" ({SUN_PATH_MAX}): {path}"
+        )
+
+
 def dry_run(host: Host, ifmap: dict[str, str]) -> int:
     from rcnet.linux import netlink
 
@@ -147,6 +161,7 @@ def run_host(host: Host, options: StartOptions) -> int:
         if os.geteuid() != 0:
             raise StartError("rcnet start needs root (CAP_NET_ADMIN and CAP_NET_RAW)")
         path = control_path(options.control)
+        check_control_path(path)
         with single_instance(path, host):
             clear_leftovers()
             apply_host(host, ifmap)
@@ -161,6 +176,7 @@ def run_host(host: Host, options: StartOptions) -> int:
     except StartError as exc:
         print(f"rcnet start: {exc}", file=sys.stderr)
         return 1
-    except PermissionError as exc:
-        print(f"rcnet start: {exc.strerror or exc}: {exc.filename or ''}".rstrip(), file=sys.stderr)
+    except OSError as exc:  # a control directory that cannot be made, a socket that cannot bind
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"rcnet start: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1

@@ -315,10 +315,16 @@ class Service:
         assert self.switch is not None
         try:
             self.switch.set_up(name, up)
-        except OSError as exc:
-            log.error("rcnet: %s", exc.strerror or exc)
-            if up:
-                self._schedule_repair()
+        except OSError:
+            # A link re-created by a repair has a new ifindex: the switch dropped the stale one
+            # on this failure, so one retry reaches the new link. (Asking for a repair is no
+            # help here: this call may come from the repair itself, which is still running.)
+            try:
+                self.switch.set_up(name, up)
+            except OSError as exc:
+                log.error("rcnet: %s", exc.strerror or exc)
+                if up:
+                    self._schedule_repair()
 
     def _send(self, action: SendAdvert) -> None:
         assert self.engine is not None

@@ -161,3 +161,18 @@ def test_crash_leftovers_are_cleared_on_restart(rig: Rig) -> None:
     master = next(h for h in ("hosta", "provider") if rig.daemons[h].state(1) == "MASTER")
     assert holders == [master]
     assert count_vmac_links(rig, "hosta", VMAC[1]) == 1
+
+
+def test_master_restores_its_vhid_link_when_someone_deletes_it(rig: Rig) -> None:
+    need("arping")
+    daemon = rig.start("hosta")
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    rig.lab.ip("hosta", "link", "del", "carp0")
+    # re-created under a new ifindex, with its VIP, and up again since hosta is still MASTER
+    wait_for("carp0 back, up, with .50", lambda: rig.holds_vip("hosta", VIP[1]), 2)
+    assert "carp0 was deleted by someone else; restoring it" in daemon.log()
+    assert daemon.state(1) == "MASTER"
+    assert rig.arping("hostb", VIP[1], count=1) == [VMAC[1]]
+    # an address removed by hand comes back too
+    rig.lab.ip("hosta", "addr", "del", f"{VIP[1]}/24", "dev", "carp0")
+    wait_for(".50 back on carp0", lambda: rig.holds_vip("hosta", VIP[1]), 2)
