@@ -1,0 +1,130 @@
+"""What one failover looks like on the wire, from the frames of its capture (no harness clock).
+
+Unplanned: overhead = first gratuitous ARP for the VIP after the cut - (the dead master's last
+advert + the survivor's master-down interval). Planned: handover = first gratuitous ARP - the
+stopping master's last advert (its bow-out, when the implementation sends one). Client gap: the
+longest silence between two consecutive echo replies from the VIP that spans the takeover.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import Any
+
+from bench.pcap import Advert, Arp, Echo, Frame
+
+#: how much of the capture around the takeover a timeline keeps (µs before the last advert)
+TIMELINE_BEFORE_US = 2_500_000
+TIMELINE_AFTER_GARP_US = 600_000
+
+
+@dataclass
+class Takeover:
+    """One trial's figures (µs on the capture's clock) and what its timeline plot needs."""
+
+    last_advert: int | None = None
+    bow_out: bool = False
+    garp: int | None = None
+    garp_mac: str | None = None
+    new_advert: int | None = None
+    gap: int | None = None
+    replies: list[int] = field(default_factory=list)
+    victim_adverts: list[int] = field(default_factory=list)
+    survivor_adverts: list[int] = field(default_factory=list)
+
+    def overhead_us(self, bound_us: int) -> int | None:
+        if self.last_advert is None or self.garp is None:
+            return None
+        return self.garp - (self.last_advert + bound_us)
+
+    def handover_us(self) -> int | None:
+        if self.last_advert is None or self.garp is None:
+            return None
+        return self.garp - self.last_advert
+
+    def timeline(self, bound_us: int) -> dict[str, Any]:
+        """Times in ms relative to the dead master's last advert, for the plot."""
+        if self.last_advert is None:
+            return {}
+        t0 = self.last_advert
+        lo = t0 - TIMELINE_BEFORE_US
+        hi = (self.garp or t0 + bound_us) + TIMELINE_AFTER_GARP_US
+
+        def rel(ts: list[int]) -> list[float]:
+            return [round((t - t0) / 1000, 2) for t in ts if lo <= t <= hi]
+
+        return {
+            "last_advert_ms": 0.0,
+            "bow_out": self.bow_out,
+            "bound_ms": round(bound_us / 1000, 3),
+            "garp_ms": None if self.garp is None else round((self.garp - t0) / 1000, 3),
+            "victim_adverts_ms": rel(self.victim_adverts),
+            "survivor_adverts_ms": rel(self.survivor_adverts),
+            "replies_ms": rel(self.replies),
+        }
+
+
+def first_garp(frames: list[Frame], vip: IPv4Address, after: int) -> Arp | None:
+    for f in frames:
+        if isinstance(f, Arp) and f.gratuitous and f.spa == vip and f.ts > after:
+            return f
+    return None
+
+
+def longest_gap(replies: list[int], start: int, end: int) -> int | None:
+    """The longest interval between consecutive replies among those that overlap [start, end];
+    None when no reply came before start or none after end (the silence is not closed)."""
+    before = [t for t in replies if t <= start]
+    after = [t for t in replies if t >= end]
+    if not before or not after:
+        return None
+    inner = [before[-1], *(t for t in replies if start < t < end), after[0]]
+    return max(b - a for a, b in itertools.pairwise(inner))
+
+
+def analyse(
+    frames: list[Frame],
+    *,
+    victim: IPv4Address,
+    survivor: IPv4Address,
+    vip: IPv4Address,
+    vhid: int,
+    after: int,
+) -> Takeover:
+    """`after`: the event's time on the capture clock (no frame of the victim can come later
+    for a cut link; for a graceful stop, the moment the stop was asked for)."""
+    out = Takeover()
+    adverts = [f for f in frames if isinstance(f, Advert) and f.vhid == vhid]
+    out.victim_adverts = [a.ts for a in adverts if a.src == victim]
+    out.survivor_adverts = [a.ts for a in adverts if a.src == survivor]
+    out.replies = [f.ts for f in frames if isinstance(f, Echo) and f.reply and f.src == vip]
+    victim_last = [a for a in adverts if a.src == victim]
+    if not victim_last:
+        return out
+    last = victim_last[-1]
+    out.last_advert, out.bow_out = last.ts, last.bow_out
+    garp = first_garp(frames, vip, max(after, last.ts))
+    if garp is None:
+        return out
+    out.garp, out.garp_mac = garp.ts, garp.sha
+    new = [t for t in out.survivor_adverts if t > last.ts]
+    out.new_advert = new[0] if new else None
+    out.gap = longest_gap(out.replies, last.ts, garp.ts)
+    return out
+
+
+def advert_deviations(frames: list[Frame], src: IPv4Address, nominal_us: int) -> list[int]:
+    """Per vhid, each interval between consecutive adverts from `src` minus the nominal
+    interval (µs). Bow-outs are not part of the rhythm and are left out."""
+    last: dict[int, int] = {}
+    out: list[int] = []
+    for f in frames:
+        if not isinstance(f, Advert) or f.src != src or f.bow_out:
+            continue
+        prev = last.get(f.vhid)
+        if prev is not None:
+            out.append(f.ts - prev - nominal_us)
+        last[f.vhid] = f.ts
+    return out

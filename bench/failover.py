@@ -1,0 +1,296 @@
+"""Failover on the wire: rcnet, ucarp and keepalived on the same kind of segment.
+
+Per implementation: a fresh segment (bridge + hosts m .3, b .4 and a client c .5 pinging the VIP
+every 10 ms), m with advskew 0 (priority 200), b with advskew 100 (priority 100), preemption off.
+Each trial kills (or stops) whichever host is MASTER, measures the takeover from a capture on
+the bridge, then revives the victim as a clean namespace whose daemon comes back as BACKUP; so
+the roles alternate and each trial's bound is that of the host taking over.
+
+Unplanned: the master's link is cut at a random phase of its advert interval, then its processes
+are killed. Planned: the master gets SIGTERM (rcnet: bow-out 255/255; keepalived: priority 0;
+ucarp: no bow-out).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import IPv4Interface
+from pathlib import Path
+from typing import Any
+
+from bench import pcap
+from bench.analysis import Takeover, analyse
+from bench.netlab import Capture, NetLabError, Segment, sweep
+from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
+from bench.stats import median_index, summary
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+VHID = 1
+VIP = IPv4Interface("192.168.1.50/24")
+HOSTS = {"m": "192.168.1.3/24", "b": "192.168.1.4/24", "c": "192.168.1.5/24"}
+SKEWS = {"carp": {"m": 0, "b": 100}, "vrrp": {"m": 200, "b": 100}}
+SETTLE_S = 1.6  # more than the slowest advert interval (1 + 100/256 s): the backup heard one
+AFTER_GARP_S = 0.5  # the client's replies resume
+WAIT_STATE_S = 20.0
+MAX_TRIAL_RETRIES = 3
+
+
+class TrialError(RuntimeError):
+    """A trial could not be set up (not a measurement: it is retried, then reported)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    trials: int
+    kinds: tuple[str, ...] = ("unplanned", "planned")
+
+
+def wait_until(test: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if test():
+            return True
+        time.sleep(step)
+    return test()
+
+
+def make_impl(name: str, workdir: Path) -> Impl:
+    setup = Setup({VHID: VIP})
+    family = "vrrp" if name == "keepalived" else "carp"
+    roles = {h: Role(h, IPv4Interface(HOSTS[h]), SKEWS[family][h]) for h in ("m", "b")}
+    cls: dict[str, type[Rcnet] | type[Ucarp] | type[Keepalived]] = {
+        "rcnet": Rcnet,
+        "ucarp": Ucarp,
+        "keepalived": Keepalived,
+    }
+    impl = cls[name](workdir, setup, roles)
+    impl.configure()
+    return impl
+
+
+def segment_hosts(name: str) -> dict[str, str]:
+    """rcnet configures fxp0 from its rc.conf; the others need the address there already."""
+    if name == "rcnet":
+        return {"m": "", "b": "", "c": HOSTS["c"]}
+    return dict(HOSTS)
+
+
+class Bench:
+    """One implementation's session: segment, daemons, client ping, trials."""
+
+    def __init__(self, impl: Impl, seg: Segment, capdir: Path, rng: random.Random) -> None:
+        self.impl, self.seg, self.capdir, self.rng = impl, seg, capdir, rng
+        self.count = 0
+
+    def roles(self) -> tuple[str, str]:
+        """(MASTER, BACKUP) now, from what the daemons report; raises if not settled."""
+        ok = wait_until(self._settled, WAIT_STATE_S)
+        if not ok:
+            raise TrialError(
+                f"{self.impl.name}: no settled master/backup pair "
+                f"(m {self.impl.states('m')}, b {self.impl.states('b')})"
+            )
+        return ("m", "b") if self.impl.masters("m") else ("b", "m")
+
+    def _settled(self) -> bool:
+        m, b = self.impl.masters("m"), self.impl.masters("b")
+        mb, bb = self.impl.backups("m"), self.impl.backups("b")
+        return (m == 1 and bb == 1 and b == 0) or (b == 1 and mb == 1 and m == 0)
+
+    def trial(self, kind: str) -> dict[str, Any]:
+        victim, survivor = self.roles()
+        self.count += 1
+        path = self.capdir / f"{self.impl.name}-{kind}-{self.count}.pcap"
+        with Capture(self.seg, path, bpf="arp or icmp or ip proto 112") as cap:
+            time.sleep(SETTLE_S + self.rng.uniform(0, self.impl.interval_us(victim) / 1e6))
+            after = self._event(kind, victim)
+            bound_s = self.impl.bound_us(survivor) / 1e6
+            self._await_takeover(path, after, bound_s + 4.0)
+        frames = pcap.read(path)
+        seen = analyse(
+            frames,
+            victim=self.impl.roles[victim].address.ip,
+            survivor=self.impl.roles[survivor].address.ip,
+            vip=VIP.ip,
+            vhid=VHID,
+            after=after,
+        )
+        self._revive(victim)
+        path.unlink(missing_ok=True)
+        record = self._record(kind, victim, survivor, seen)
+        record["capture_dropped"] = cap.dropped
+        return record
+
+    def _event(self, kind: str, victim: str) -> int:
+        """The failover itself; returns its time (µs, the capture's clock: CLOCK_REALTIME)."""
+        if kind == "unplanned":
+            self.seg.cut(victim)
+            after = time.time_ns() // 1000  # the link is down: nothing of the victim follows
+            self.seg.kill_all(victim)
+            self.impl.forget(victim)
+            return after
+        after = time.time_ns() // 1000
+        self.impl.stop(victim)
+        return after
+
+    def _await_takeover(self, path: Path, after: int, timeout: float) -> None:
+        """Poll the capture (written frame by frame) for the VIP's gratuitous ARP, then let the
+        client's replies resume."""
+
+        def garp_seen() -> bool:
+            try:
+                frames = pcap.read(path)
+            except pcap.PcapError:
+                return False
+            return any(
+                isinstance(f, pcap.Arp) and f.gratuitous and f.spa == VIP.ip and f.ts > after
+                for f in frames
+            )
+
+        if wait_until(garp_seen, timeout, step=0.1):
+            time.sleep(AFTER_GARP_S)
+
+    def _revive(self, victim: str) -> None:
+        self.impl.forget(victim)
+        self.seg.revive(victim)
+        self.impl.start(self.seg, victim)
+
+    def _record(self, kind: str, victim: str, survivor: str, seen: Takeover) -> dict[str, Any]:
+        bound = self.impl.bound_us(survivor)
+        overhead = seen.overhead_us(bound)
+        handover = seen.handover_us()
+        return {
+            "kind": kind,
+            "victim": victim,
+            "survivor": survivor,
+            "bound_ms": round(bound / 1000, 3),
+            "overhead_ms": None if overhead is None else round(overhead / 1000, 3),
+            "handover_ms": None if handover is None else round(handover / 1000, 3),
+            "bow_out": seen.bow_out,
+            "garp_mac": seen.garp_mac,
+            "new_advert_minus_garp_ms": (
+                None
+                if seen.new_advert is None or seen.garp is None
+                else round((seen.new_advert - seen.garp) / 1000, 3)
+            ),
+            "client_gap_ms": None if seen.gap is None else round(seen.gap / 1000, 1),
+            "timeline": seen.timeline(bound),
+        }
+
+    def start(self) -> None:
+        self.seg.spawn(
+            "c",
+            ["ping", "-n", "-q", "-i", "0.01", "-W", "1", str(VIP.ip)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for host in ("m", "b"):
+            self.impl.start(self.seg, host)
+
+
+def run_impl(name: str, plan: Plan, workdir: Path, rng: random.Random) -> dict[str, Any]:
+    """All trials of one implementation on its own segment, torn down whatever happens."""
+    impl = make_impl(name, workdir)
+    trials: list[dict[str, Any]] = []
+    errors: list[str] = []
+    with Segment(segment_hosts(name), tag=name[:2]) as seg:
+        bench = Bench(impl, seg, workdir, rng)
+        bench.start()
+        for kind in plan.kinds:
+            done = 0
+            retries = 0
+            while done < plan.trials and retries <= MAX_TRIAL_RETRIES:
+                try:
+                    trials.append(bench.trial(kind))
+                    done += 1
+                except (TrialError, NetLabError, OSError, subprocess.SubprocessError) as exc:
+                    errors.append(f"{kind} trial {done + 1}: {exc}")
+                    retries += 1
+                    try:
+                        _recover(bench)
+                    except (NetLabError, OSError, subprocess.SubprocessError) as again:
+                        errors.append(f"giving up on {name}: recovery failed: {again}")
+                        break
+                print(_progress(name, kind, done, plan.trials, trials), flush=True)
+    logs = {p.name: p.read_text(errors="replace")[-4000:] for p in impl.logs.values()}
+    return {"trials": trials, "errors": errors, "logs_tail": logs if errors else {}}
+
+
+def _recover(bench: Bench) -> None:
+    """After a failed trial: both hosts revived and restarted from scratch."""
+    for host in ("m", "b"):
+        bench.impl.forget(host)
+        bench.seg.revive(host)
+        bench.impl.start(bench.seg, host)
+
+
+def _progress(name: str, kind: str, done: int, total: int, trials: list[dict[str, Any]]) -> str:
+    last = trials[-1] if trials else {}
+    key = "overhead_ms" if kind == "unplanned" else "handover_ms"
+    return (
+        f"  {name:<10} {kind:<9} {done}/{total}  {key} {last.get(key)}"
+        f"  client gap {last.get('client_gap_ms')} ms"
+    )
+
+
+def summarise(trials: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind, key in (("unplanned", "overhead_ms"), ("planned", "handover_ms")):
+        rows = [t for t in trials if t["kind"] == kind]
+        figures = [t[key] for t in rows]
+        pick = median_index(figures)
+        out[kind] = {
+            key: summary(figures),
+            "client_gap_ms": summary([t["client_gap_ms"] for t in rows]),
+            "bound_ms": sorted({t["bound_ms"] for t in rows}),
+            "bow_out_seen": sum(1 for t in rows if t["bow_out"]),
+            "median_trial": rows[pick]["timeline"] if pick is not None else {},
+        }
+    return out
+
+
+def available(name: str) -> str | None:
+    """Why an implementation cannot run here, or None."""
+    exe = {"rcnet": None, "ucarp": "ucarp", "keepalived": "keepalived"}[name]
+    if exe is not None and shutil.which(exe) is None:
+        return f"{exe} is not installed (make bench installs it through bench/install-peers)"
+    return None
+
+
+def main(quick: bool) -> dict[str, Any]:
+    plan = Plan(trials=3 if quick else 10)
+    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
+    sweep()
+    result: dict[str, Any] = {
+        "quick": quick,
+        "trials_per_kind": plan.trials,
+        "segment": "veth pairs on a Linux bridge, one namespace per host; capture on the bridge",
+        "rcnet_syntax": "modern (vhid on an alias of fxp0; one macvlan per vhid)",
+        "implementations": {},
+    }
+    for name in ("rcnet", "ucarp", "keepalived"):
+        why = available(name)
+        if why is not None:
+            result["implementations"][name] = {"skipped": why}
+            print(f"  {name}: skipped: {why}", flush=True)
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"rcbench-{name}-") as tmp:
+            started = time.monotonic()
+            run = run_impl(name, plan, Path(tmp), rng)
+            run["summary"] = summarise(run["trials"])
+            run["seconds"] = round(time.monotonic() - started, 1)
+            for t in run["trials"]:
+                t.pop("timeline", None)
+            result["implementations"][name] = run
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "failover.json").write_text(json.dumps(result, indent=1) + "\n")
+    return result
