@@ -94,6 +94,16 @@ class Daemon:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def hostname(self) -> str:
+        """The hostname the daemon sees (in its own UTS namespace, from `unshare --uts`)."""
+        done = subprocess.run(
+            ["nsenter", "--target", str(self.proc.pid), "--uts", "hostname"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return done.stdout.strip()
+
 
 def run_rcnet(
     lab: Lab, ns: str, args: Sequence[str], timeout: float = 30

@@ -170,13 +170,16 @@ def test_systemd_notify_ready_and_stopping(rig: Rig) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
         listener.bind(path)
         listener.settimeout(15)
-        daemon = rig.start("hosta", env={"NOTIFY_SOCKET": path}, wait=False)
+        args = ["--no-hostname"]
+        daemon = rig.start("hosta", args=args, env={"NOTIFY_SOCKET": path}, wait=False)
         ready = listener.recv(4096).decode()
         # READY=1 comes after the host was applied: its vhid link and control socket exist
         assert "READY=1" in ready.splitlines()
         assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode == 0
         assert daemon.state(1) in ("BACKUP", "MASTER")
-        stopped = rig.rcnet("hosta", "stop")
-        assert stopped.returncode == 0, stopped.stderr
+        assert daemon.hostname() == socket.gethostname()  # --no-hostname: left alone
+        # systemd stops a unit with SIGTERM: a graceful stop, like `rcnet stop`
+        rig.signal("hosta", signal.SIGTERM)
         assert "STOPPING=1" in listener.recv(4096).decode().splitlines()
     assert daemon.proc.wait(timeout=10) == 0
+    assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode != 0

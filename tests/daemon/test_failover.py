@@ -43,6 +43,9 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
             host: {v["vhid"]: v["state"] for v in rig.daemons[host].status()["vhids"]}
             for host in ("hosta", "hostb", "provider")
         }
+        assert {h: rig.daemons[h].hostname() for h in states} == {
+            h: f"{h}.example.org" for h in states
+        }
         assert states == {
             "hosta": {1: "MASTER"},
             "hostb": {2: "MASTER"},
@@ -77,6 +80,8 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
     last_a = pcap.adverts(frames, 1, ADDRESSES["hosta"])[-1]
     first_p = pcap.adverts(frames, 1, ADDRESSES["provider"])[0]
     takeover = first_p.t - last_a.t
+    late = takeover - MASTER_DOWN[100]
+    print(f"vhid 1 takeover: {takeover:.6f} s after hosta's last advert (late by {late:.6f} s)")
     assert MASTER_DOWN[100] - 0.01 <= takeover <= MASTER_DOWN[100] + MARGIN, takeover
     # provider announced .50 with the virtual MAC (gratuitous ARP) when it took over
     garps = [
@@ -92,6 +97,8 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
     bow_outs = [a for a in pcap.adverts(frames, 2, ADDRESSES["hostb"]) if a.bow_out]
     assert len(bow_outs) == 1
     first_p2 = pcap.adverts(frames, 2, ADDRESSES["provider"])[0]
+    gap = first_p2.t - bow_outs[0].t
+    print(f"vhid 2 takeover: {gap:.6f} s after hostb's bow-out; {after_stop:.3f} s after stop")
     assert 0 <= first_p2.t - bow_outs[0].t < 0.3, first_p2.t - bow_outs[0].t
     # and by the time `rcnet stop` returned, provider was MASTER already (or within 0.3 s)
     assert after_stop < 0.3

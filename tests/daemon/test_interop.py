@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lab.netns import Capture, tshark_fields
 
+from . import pcap
 from .rig import ADDRESSES, MASTER_DOWN, VIP, VMAC, Rig, need, wait_for, write_script
 
 pytestmark = pytest.mark.netns
@@ -50,45 +51,68 @@ def hosta_with_skew(rig: Rig, advskew: int) -> Path:
     )
 
 
-def test_rcnet_master_with_ucarp_backup(rig: Rig) -> None:
+def test_rcnet_master_with_ucarp_backup(rig: Rig, tmp_path: Path) -> None:
     need("ucarp")
-    rig.start("hosta")
-    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
-    ucarp = Ucarp(rig, advskew=100)
-    wait_for("ucarp BACKUP", lambda: ucarp.states() == ["BACKUP"], 3)
-    # longer than ucarp's master-down (3.39 s): it heard and accepted every advert meanwhile
-    time.sleep(MASTER_DOWN[100] + 0.5)
-    assert ucarp.states() == ["BACKUP"]
-    assert ucarp.complaints() == []
-    assert rig.daemons["hosta"].state(1) == "MASTER"
+    need("tcpdump")
+    with Capture(rig.lab, "lan", "br0", str(tmp_path / "br0.pcap"), "proto 112") as capture:
+        rig.start("hosta")
+        rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+        ucarp = Ucarp(rig, advskew=100)
+        wait_for("ucarp BACKUP", lambda: ucarp.states() == ["BACKUP"], 3)
+        # longer than ucarp's master-down (3.39 s): it heard and accepted every advert meanwhile
+        time.sleep(MASTER_DOWN[100] + 0.5)
+        assert ucarp.states() == ["BACKUP"]
+        assert ucarp.complaints() == []
+        assert rig.daemons["hosta"].state(1) == "MASTER"
 
-    # rcnet dies (link cut first): ucarp takes over after its master-down
-    rig.kill("hosta")
-    wait_for("ucarp MASTER", lambda: ucarp.states() == ["BACKUP", "MASTER"], 3.39 + UCARP_LATE)
-    wait_for("ucarp's up script", lambda: f"up fxp0 {VIP[1]}" in _read(ucarp.events), 1)
-    assert ucarp.complaints() == []
+        # rcnet dies (link cut first): ucarp takes over after its master-down
+        rig.kill("hosta")
+        wait_for("ucarp MASTER", lambda: ucarp.states() == ["BACKUP", "MASTER"], 3.39 + UCARP_LATE)
+        wait_for("ucarp's up script", lambda: f"up fxp0 {VIP[1]}" in _read(ucarp.events), 1)
+        assert ucarp.complaints() == []
+    frames = pcap.read(capture.path)
+    gap = gap_between(frames, ADDRESSES["hosta"], ADDRESSES["provider"])
+    print(f"ucarp took over {gap:.6f} s after rcnet's last advert (master-down 3.390625 s)")
+    assert MASTER_DOWN[100] - 0.01 <= gap <= MASTER_DOWN[100] + UCARP_LATE
 
 
-def test_rcnet_backup_with_ucarp_master(rig: Rig) -> None:
+def test_rcnet_backup_with_ucarp_master(rig: Rig, tmp_path: Path) -> None:
     need("ucarp")
-    ucarp = Ucarp(rig, advskew=0)
-    wait_for("ucarp MASTER", lambda: ucarp.states() == ["BACKUP", "MASTER"], 3 + UCARP_LATE + 1)
-    hosta = rig.start("hosta", hosta_with_skew(rig, 100))
-    rig.wait_state("hosta", 1, "BACKUP", 2)
-    before = hosta.counters()
-    time.sleep(MASTER_DOWN[100] + 0.5)  # past rcnet's master-down: ucarp's adverts kept it BACKUP
-    after = hosta.counters()
-    assert hosta.state(1) == "BACKUP"
-    assert [t.new for t in hosta.transitions()] == ["BACKUP"]
-    assert after["received-inet-packets"] - before["received-inet-packets"] >= 3
-    assert {k: v for k, v in after.items() if k.startswith("dropped-") and v} == {}
+    need("tcpdump")
+    with Capture(rig.lab, "lan", "br0", str(tmp_path / "br0.pcap"), "proto 112") as capture:
+        ucarp = Ucarp(rig, advskew=0)
+        wait_for("ucarp MASTER", lambda: ucarp.states() == ["BACKUP", "MASTER"], 3 + UCARP_LATE + 1)
+        hosta = rig.start("hosta", hosta_with_skew(rig, 100))
+        rig.wait_state("hosta", 1, "BACKUP", 2)
+        before = hosta.counters()
+        # past rcnet's master-down: ucarp's adverts kept it BACKUP
+        time.sleep(MASTER_DOWN[100] + 0.5)
+        after = hosta.counters()
+        assert hosta.state(1) == "BACKUP"
+        assert [t.new for t in hosta.transitions()] == ["BACKUP"]
+        assert after["received-inet-packets"] - before["received-inet-packets"] >= 3
+        assert {k: v for k, v in after.items() if k.startswith("dropped-") and v} == {}
 
-    # ucarp dies (link cut first): rcnet takes over after its master-down
-    rig.lab.ip("provider", "link", "set", "fxp0", "down")
-    ucarp.proc.kill()
-    ucarp.proc.wait(timeout=5)
-    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
-    assert hosta.transitions()[-1].reason == "master timed out"
+        # ucarp dies (link cut first): rcnet takes over after its master-down
+        rig.lab.ip("provider", "link", "set", "fxp0", "down")
+        ucarp.proc.kill()
+        ucarp.proc.wait(timeout=5)
+        rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
+        assert hosta.transitions()[-1].reason == "master timed out"
+    frames = pcap.read(capture.path)
+    # ucarp's adverts leave from 00:00:5e:00:00:01 (carp.md §8), and rcnet took them as valid
+    assert {a.eth_src for a in pcap.adverts(frames, 1, ADDRESSES["provider"])} == {
+        "00:00:5e:00:00:01"
+    }
+    gap = gap_between(frames, ADDRESSES["provider"], ADDRESSES["hosta"])
+    print(f"rcnet took over {gap:.6f} s after ucarp's last advert (master-down 3.390625 s)")
+    assert MASTER_DOWN[100] - 0.01 <= gap <= MASTER_DOWN[100] + MARGIN
+
+
+def gap_between(frames: list[pcap.Advert | pcap.Arp], dead: str, heir: str) -> float:
+    """From the dead master's last advert of vhid 1 to the heir's first one after it."""
+    last = pcap.adverts(frames, 1, dead)[-1]
+    return next(a.t for a in pcap.adverts(frames, 1, heir) if a.t > last.t) - last.t
 
 
 def _read(path: Path) -> str:
