@@ -44,5 +44,14 @@ install: $(STAMP)
 	$(PYTHON) -m pip install .
 	install -m 0644 contrib/rcnet.service /etc/systemd/system/rcnet.service
 
+# Fuzzing (atheris) runs FUZZ_SECONDS (default 60) per target and writes bench/results/fuzz.json.
+# Long runs stay out of `make test`.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(BIN)/pip install -q -e '.[test,fuzz]' || { \
+	  echo "make fuzz: no atheris for this Python; fuzzing with the plain mutation loop"; \
+	  $(BIN)/pip install -q -e '.[test]'; }
+	$(BIN)/python -m tools.fuzz.run
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

@@ -1,0 +1,313 @@
+"""What must hold for any rc.conf input, however broken: the fuzz target's and tests' oracle.
+
+An input is bytes: a mode byte, then parts separated by SEP (`encode_input`). Mode 0 is one
+single-file host; mode 1 an etc directory (rc.conf, rc.conf.local, rc.conf.d/netif,
+sysctl.conf, rc.conf.d/routing); mode 2 up to three single-file hosts checked together, so the
+cross-host rules run too.
+
+Properties (cli.md "Hosts", "rcnet check", "rcnet show"; the project's no-traceback rule):
+- read_hosts, lint_hosts, `rcnet check` (JSON and text, source lines shown) and the model's
+  renderings raise nothing; a readable host gives no HostError (two hosts with one name may);
+- every finding has a severity, a code and a one-line message, and a place inside its file;
+- check's JSON has exactly the documented keys and the findings read directly; its text is one
+  line per finding (source and caret lines indented) and the summary; the exit status follows;
+- no vhid in the model is out of carp(4)'s ranges;
+- no pass value is printed: a pass that is written nowhere but after `pass` and shows up in any
+  output is a leak unless the same output appears with that pass replaced (then it is text
+  rcnet would print anyway, such as a word of a message).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rcnet import cli
+from rcnet.commands.show import render_text
+from rcnet.findings import Finding
+from rcnet.hosts import CheckedHost, DuplicateHostError, read_hosts
+from rcnet.lint import lint_hosts
+from rcnet.rcconf.env import HostError
+
+SEP = b"\n#%%\n"
+MODE_FILE, MODE_DIRECTORY, MODE_HOSTS = 0, 1, 2
+DIR_FILES = ("rc.conf", "rc.conf.local", "rc.conf.d/netif", "sysctl.conf", "rc.conf.d/routing")
+MAX_HOSTS = 3
+#: shorter pass values are too likely to be ordinary text (a digit, "ab") to judge
+MIN_SECRET = 4
+JSON_KEYS = {"host", "file", "line", "column", "severity", "code", "message"}
+SEVERITIES = ("error", "warning", "info")
+_FINDING_LINE = re.compile(r"^.+: (error|warning|info): .* \[[A-Z]+[0-9]+\]$")
+_SUMMARY = re.compile(r"^\d+ errors?, \d+ warnings?, \d+ info \(\d+ hosts?\)$")
+
+
+class PropertyViolation(AssertionError):
+    """A broken property; `name` stays the same across inputs that break it the same way."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(f"{name}: {detail}")
+        self.name = name
+
+
+def require(condition: bool, name: str, detail: str) -> None:
+    if not condition:
+        raise PropertyViolation(name, detail)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostInput:
+    """One HOST argument to write: a single file or an etc directory's files."""
+
+    directory: bool
+    files: tuple[tuple[str, bytes], ...]
+
+
+def decode_input(data: bytes) -> list[HostInput]:
+    mode = data[0] % 3 if data else MODE_FILE
+    rest = data[1:]
+    if mode == MODE_FILE:
+        return [HostInput(False, (("host.conf", rest),))]
+    if mode == MODE_DIRECTORY:
+        parts = rest.split(SEP, len(DIR_FILES) - 1)
+        return [HostInput(True, tuple(zip(DIR_FILES, parts, strict=False)))]
+    parts = rest.split(SEP, MAX_HOSTS - 1)
+    return [HostInput(False, ((f"host{i}.conf", p),)) for i, p in enumerate(parts)]
+
+
+def encode_input(mode: int, parts: Sequence[bytes]) -> bytes:
+    return bytes([mode]) + SEP.join(parts)
+
+
+def materialize(hosts: Sequence[HostInput], root: Path) -> list[str]:
+    """Write the hosts under `root` (emptied first); their HOST paths."""
+    if root.exists():
+        shutil.rmtree(root)
+    paths: list[str] = []
+    for i, host in enumerate(hosts):
+        base = root / f"h{i}"
+        if host.directory:
+            base = base / "etc"
+        for name, content in host.files:
+            path = base / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        paths.append(str(base) if host.directory else str(base / host.files[0][0]))
+    return paths
+
+
+# --- running rcnet ----------------------------------------------------------------------------
+
+
+def run_cli(argv: Sequence[str]) -> tuple[int, str, str]:
+    """`rcnet ARGV` in this process: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@dataclass
+class Rendering:
+    """Everything rcnet makes of some HOST paths."""
+
+    checked: list[CheckedHost]
+    errors: list[HostError]
+    findings: list[Finding]
+    #: output name -> text (check json/text stdout and stderr, show text/json)
+    outputs: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)
+
+    def all_output(self) -> str:
+        return "\n".join(self.outputs.values())
+
+
+def render(paths: Sequence[str], formats: Iterable[str] = ("json", "text")) -> Rendering:
+    checked, errors = read_hosts(paths)
+    findings = [f for c in checked for f in c.findings]
+    findings.extend(lint_hosts(checked))
+    r = Rendering(checked, errors, findings)
+    for fmt in formats:
+        code, out, err = run_cli(["check", "--format", fmt, "--source", "always", *paths])
+        r.codes[fmt] = code
+        r.outputs[f"check-{fmt}"] = out
+        r.outputs[f"check-{fmt}-stderr"] = err
+    for c in checked:
+        r.outputs[f"show-text-{c.loaded.path}"] = render_text(c.host)
+        r.outputs[f"show-json-{c.loaded.path}"] = json.dumps(c.host.to_json(), indent=1)
+    return r
+
+
+# --- the properties ---------------------------------------------------------------------------
+
+
+def check_errors(r: Rendering) -> None:
+    for err in r.errors:
+        require(
+            isinstance(err, DuplicateHostError),
+            "host-error-for-readable-file",
+            f"{type(err).__name__}: {err}",
+        )
+
+
+def check_finding(f: Finding, sources: dict[str, tuple[str, ...]]) -> None:
+    require(f.severity in SEVERITIES, "finding-severity", repr(f))
+    require(bool(re.fullmatch(r"[A-Z]+[0-9]+", f.code)), "finding-code", repr(f))
+    require(bool(f.message.strip()), "finding-empty-message", repr(f))
+    require("\n" not in f.message, "finding-message-newline", repr(f))
+    require(f.length >= 1, "finding-length", repr(f))
+    if f.loc is None or f.loc.file not in sources:
+        return
+    lines = sources[f.loc.file]
+    require(1 <= f.loc.line <= len(lines) + 1, "finding-line-outside-file", repr(f))
+    require(f.loc.column >= 1, "finding-column", repr(f))
+    if f.loc.line <= len(lines):
+        width = len(lines[f.loc.line - 1])
+        require(f.loc.column <= width + 1, "finding-column-beyond-line", f"{f!r} (width {width})")
+
+
+def check_model(c: CheckedHost) -> None:
+    """The model is JSON-able and holds only vhids carp(4) would accept (carp.md §6).
+
+    A vhid without an address is fine: FreeBSD's `ifconfig em0 vhid 1 pass x` makes one.
+    """
+    json.dumps(c.host.to_json())
+    for v in c.host.vhids:
+        detail = f"{c.loaded.path}: {v.to_json()}"
+        require(1 <= v.vhid <= 255, "model-vhid-range", detail)
+        require(0 <= v.advskew <= 254, "model-advskew-range", detail)
+        require(1 <= v.advbase <= 255, "model-advbase-range", detail)
+        require(len(v.key) == 20, "model-key-length", detail)
+
+
+def check_json(r: Rendering) -> None:
+    out = r.outputs.get("check-json")
+    if out is None:
+        return
+    try:
+        doc = json.loads(out)
+    except ValueError as exc:
+        raise PropertyViolation("check-json-invalid", f"{exc}: {out[:200]!r}") from None
+    require(isinstance(doc, dict) and set(doc) == {"findings"}, "check-json-shape", out[:200])
+    listed = doc["findings"]
+    require(isinstance(listed, list), "check-json-shape", out[:200])
+    for item in listed:
+        require(isinstance(item, dict) and set(item) == JSON_KEYS, "check-json-keys", repr(item))
+        line, column = item["line"], item["column"]
+        placed = isinstance(line, int) and isinstance(column, int) and line >= 1 and column >= 1
+        require(placed or (line is None and column is None), "check-json-place", repr(item))
+        require(item["severity"] in SEVERITIES, "check-json-severity", repr(item))
+    direct = sorted(json.dumps(f.to_json(), sort_keys=True) for f in r.findings)
+    shown = sorted(json.dumps(item, sort_keys=True) for item in listed)
+    require(direct == shown, "check-json-differs-from-findings", f"{direct} != {shown}")
+
+
+def check_text(r: Rendering) -> None:
+    out = r.outputs.get("check-text")
+    if out is None:
+        return
+    # lines end at \n only: str.splitlines would also split at \x1c, \x85 ... from the file
+    lines = out.removesuffix("\n").split("\n")
+    require(bool(lines) and bool(_SUMMARY.match(lines[-1])), "check-text-summary", out[-200:])
+    body = [ln for ln in lines[:-1] if not ln.startswith("    ")]
+    require(len(body) == len(r.findings), "check-text-count", f"{len(body)} != {len(r.findings)}")
+    for ln in body:
+        require(bool(_FINDING_LINE.match(ln)), "check-text-line", repr(ln))
+
+
+def expected_exit(r: Rendering) -> int:
+    if r.errors:
+        return 2
+    return 1 if any(f.severity == "error" for f in r.findings) else 0
+
+
+def check_exit(r: Rendering) -> None:
+    want = expected_exit(r)
+    for fmt, code in r.codes.items():
+        require(code == want, "check-exit-status", f"{fmt}: {code}, expected {want}")
+
+
+def check_rendering(r: Rendering) -> None:
+    check_errors(r)
+    sources: dict[str, tuple[str, ...]] = {}
+    for c in r.checked:
+        sources.update(c.loaded.sources)
+        check_model(c)
+    for f in r.findings:
+        check_finding(f, sources)
+    check_json(r)
+    check_text(r)
+    check_exit(r)
+
+
+# --- pass values ------------------------------------------------------------------------------
+
+
+def pass_values(checked: Iterable[CheckedHost]) -> set[str]:
+    """The pass of every vhid that has one, as the key holds it (first 19 bytes)."""
+    out: set[str] = set()
+    for c in checked:
+        for v in c.host.vhids:
+            if v.pass_set:
+                out.add(v.key.split(b"\0", 1)[0].decode("utf-8", "ignore"))
+    return out
+
+
+def only_after_pass(secret: str, texts: Iterable[str]) -> bool:
+    """Every occurrence of `secret` in the sources follows a `pass` keyword (quotes allowed)."""
+    after = re.compile(r"\bpass[\s\"'\\]+" + re.escape(secret))
+    return all(t.count(secret) == len(after.findall(t)) for t in texts)
+
+
+def suspected_leaks(r: Rendering) -> list[str]:
+    texts = ["\n".join(lines) for c in r.checked for lines in c.loaded.sources.values()]
+    output = r.all_output()
+    return sorted(
+        s
+        for s in pass_values(r.checked)
+        if len(s) >= MIN_SECRET and s in output and only_after_pass(s, texts)
+    )
+
+
+def replace_secret(hosts: Sequence[HostInput], secret: str) -> list[HostInput]:
+    raw = secret.encode()
+    other = b"Q" * len(raw)
+    return [
+        HostInput(h.directory, tuple((n, b.replace(raw, other)) for n, b in h.files)) for h in hosts
+    ]
+
+
+def check_pass_leaks(r: Rendering, hosts: Sequence[HostInput], where: Path) -> None:
+    """Confirm each suspected leak against the same input with that pass replaced.
+
+    The control is written to the same place, so paths in the output stay the same.
+    """
+    for secret in suspected_leaks(r):
+        control = render(materialize(replace_secret(hosts, secret), where), tuple(r.codes))
+        if secret in control.all_output():
+            continue
+        shown = [name for name, text in r.outputs.items() if secret in text]
+        line = next(ln for name in shown for ln in r.outputs[name].splitlines() if secret in ln)
+        raise PropertyViolation("pass-value-printed", f"{secret!r} in {shown[0]}: {line!r}")
+
+
+def check_hosts(
+    hosts: Sequence[HostInput], root: Path, formats: Iterable[str] = ("json", "text")
+) -> Rendering:
+    """Write `hosts` under root, run everything on them and check every property."""
+    r = render(materialize(hosts, root), tuple(formats))
+    check_rendering(r)
+    check_pass_leaks(r, hosts, root)
+    return r
+
+
+def check_input(data: bytes, root: Path, formats: Iterable[str] = ("json", "text")) -> Rendering:
+    return check_hosts(decode_input(data), root, formats)
