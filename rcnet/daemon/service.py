@@ -149,6 +149,11 @@ class Service:
             self.perform(self.engine.link_changed(self.fbsd(name), up, now))
         self.watcher.attach(self.loop, self._on_link_event)
 
+    def _unwatch_links(self) -> None:
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
+
     async def shutdown(self) -> None:
         """Graceful stop: bow-out adverts, vhid macvlans and their addresses removed."""
         if self.stopping:
@@ -161,9 +166,10 @@ class Service:
             self.timer.cancel()
         if self.engine is not None:
             self.perform(self.engine.stop(self.now()))
-        if self.watcher is not None:
-            self.watcher.close()
-            self.watcher = None
+        self._unwatch_links()
+        if self.repair_task is not None and not self.repair_task.done():
+            # a repair in its netlink thread would re-create what we are about to remove
+            await asyncio.wait({self.repair_task}, timeout=5)
         await self.hooks.drain(HOOK_DRAIN_S)
         await self.hooks.close()
         assert self.loop is not None
@@ -263,6 +269,8 @@ class Service:
 
         assert self.loop is not None and self.engine is not None
         await asyncio.sleep(0.05)  # let a burst of deletions arrive first
+        if self.stopping:
+            return  # the stop removes what we would restore
         host, ifmap = self.host, self.ifmap
 
         def reapply() -> list[str]:
@@ -348,7 +356,10 @@ class Service:
                 ok = True
             except OSError as exc:
                 log.debug("rcnet: vhid %d: send failed: %s", action.vhid, exc)
-        more = self.engine.send_result(action.interface, action.vhid, ok, self.now())
+        try:
+            more = self.engine.send_result(action.interface, action.vhid, ok, self.now())
+        except CarpError:
+            return  # the bow-out of a vhid a reload removed: the engine keeps no count for it
         if more:
             self.perform(more)
 
@@ -448,7 +459,15 @@ class Service:
 
     def _on_reload_signal(self) -> None:
         assert self.loop is not None
-        self.loop.create_task(self.reload())
+        self.loop.create_task(self._reload_logged())
+
+    async def _reload_logged(self) -> None:
+        """SIGHUP has nobody to answer: a reload that fails in an unforeseen way is logged here,
+        in one line, and the daemon runs on with what it has."""
+        try:
+            await self.reload()
+        except Exception as exc:
+            log.error("rcnet: reload failed: %s: %s", type(exc).__name__, exc)
 
     async def reload(self) -> dict[str, Any]:
         """SIGHUP: re-read the host; refuse a configuration with errors and keep running."""
@@ -483,9 +502,13 @@ class Service:
             log.info("rcnet: reload: no change")
             return {"ok": True, "lines": ["no change"]}
         ifmap = effective_ifmap(new, self.options)
+        # what the new plan removes, rcnet removes itself: the watcher must not call it someone
+        # else's doing and schedule a repair (_watch_links below watches the new set again)
+        self._unwatch_links()
         try:
             await self.loop.run_in_executor(None, lambda: netlink.apply(netlink.plan(new, ifmap)))
         except Exception as exc:
+            self._watch_links()
             log.error("rcnet: reload: applying failed: %s; keeping the running state", exc)
             return {"ok": False, "error": f"applying failed: {exc}"}
         removed_names = self._removed_macvlans(new, ifmap)
@@ -493,10 +516,10 @@ class Service:
         self.host, self.ifmap = new, ifmap
         self._index_macvlans(new)
         self._open_transports(new)
-        self._watch_links()
         self.perform(kept)
         if removed_names:
             await self.loop.run_in_executor(None, self._delete_links, removed_names)
+        self._watch_links()
         log.info("rcnet: reloaded %s", path)
         return {"ok": True, "lines": [f"reloaded {path}"]}
 
