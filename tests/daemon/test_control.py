@@ -13,7 +13,7 @@ import pytest
 
 from rcnet.commands.control import NETSTAT_LINES
 
-from .rig import MASTER_DOWN, Daemon, Rig, wait_for
+from .rig import HANDBOOK, MASTER_DOWN, Daemon, Rig, wait_for
 
 pytestmark = pytest.mark.netns
 
@@ -205,3 +205,44 @@ def test_systemd_notify_ready_and_stopping(rig: Rig) -> None:
         assert "STOPPING=1" in listener.recv(4096).decode().splitlines()
     assert daemon.proc.wait(timeout=10) == 0
     assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode != 0
+
+
+def test_preempt_from_sysctl_conf_in_an_etc_directory(rig: Rig) -> None:
+    etc = rig.tmp / "hosta" / "etc"
+    etc.mkdir(parents=True)
+    (etc / "rc.conf").write_text((HANDBOOK / "hosta.conf").read_text())
+    (etc / "sysctl.conf").write_text("net.inet.carp.preempt=1\n")
+    rig.start("provider")
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 2)
+    hosta = rig.start("hosta", etc)
+    assert rig.rcnet("hosta", "sysctl", "net.inet.carp.preempt").stdout == (
+        "net.inet.carp.preempt: 1\n"
+    )
+    # hosta comes back faster than the master and preempts it on its next advert (1.39 s)
+    rig.wait_state("hosta", 1, "MASTER", 1.390625 + MARGIN)
+    assert [(t.old, t.new, t.reason) for t in hosta.transitions()] == [
+        ("INIT", "BACKUP", "initialization complete"),
+        ("BACKUP", "MASTER", "preempting a slower master"),
+    ]
+    wait_for("provider BACKUP", lambda: rig.daemons["provider"].state(1) == "BACKUP", 1.5)
+
+
+def test_mismatched_pass_splits_the_brain_and_counts_bad_authentication(rig: Rig) -> None:
+    other = rig.conf(
+        "provider", ifconfig_carp0="vhid 1 advskew 100 pass notthesame 192.168.1.50/24"
+    )
+    hosta = rig.start("hosta")
+    provider = rig.start("provider", other)
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    # provider cannot authenticate hosta's adverts: it times out and claims vhid 1 too
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
+    # and both keep rejecting each other's adverts
+    wait_for(
+        "provider rejecting hosta",
+        lambda: provider.counters()["dropped-bad-authentication"] >= 2,
+        1 + MARGIN,
+    )
+    wait_for(
+        "hosta rejecting provider", lambda: hosta.counters()["dropped-bad-authentication"] > 0, 2
+    )
+    assert hosta.state(1) == "MASTER"  # two masters: the split brain `check` warns about
