@@ -228,10 +228,11 @@ class FaultRig(Rig):
         for host in HOSTS:
             self.nft(
                 host,
-                f"table inet {FAULT_TABLE} {{ chain in {{"
-                " type filter hook input priority -10; policy accept;"
-                " ip protocol 112 counter;"
-                f" ip protocol 112 numgen random mod 100 < {percent} counter drop; }} }}\n",
+                f"table inet {FAULT_TABLE} {{\n  chain carpin {{\n"
+                "    type filter hook input priority -10; policy accept;\n"
+                "    ip protocol 112 counter\n"
+                f"    ip protocol 112 numgen random mod 100 < {percent} counter drop\n"
+                "  }\n}\n",
             )
 
     def loss_counts(self) -> tuple[int, int]:
@@ -256,10 +257,11 @@ class FaultRig(Rig):
         port = self.seg.port(isolated)
         self.nft(
             self.seg.lan,
-            f"table bridge {FAULT_TABLE} {{ chain fwd {{"
-            " type filter hook forward priority -10; policy accept;"
-            f' iifname "{port}" ip protocol 112 counter drop;'
-            f' oifname "{port}" ip protocol 112 counter drop; }} }}\n',
+            f"table bridge {FAULT_TABLE} {{\n  chain cut {{\n"
+            "    type filter hook forward priority -10; policy accept;\n"
+            f'    iifname "{port}" ip protocol 112 counter drop\n'
+            f'    oifname "{port}" ip protocol 112 counter drop\n'
+            "  }\n}\n",
         )
 
     def heal(self) -> None:
