@@ -37,7 +37,15 @@ test: deps $(STAMP) lint typecheck
 demo: deps $(STAMP)
 	@sh tools/demo
 
-bench: deps $(STAMP)
+# the bench extra (matplotlib, for timeline.png) and keepalived (the VRRP peer) only for bench
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: deps $(BENCH_STAMP)
+	@sh bench/install-peers
 	$(BIN)/python -m bench
 
 install: $(STAMP)

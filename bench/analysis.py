@@ -9,7 +9,9 @@ longest silence between two consecutive echo replies from the VIP that spans the
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -17,7 +19,7 @@ from bench.pcap import Advert, Arp, Echo, Frame
 
 #: how much of the capture around the takeover a timeline keeps (µs before the last advert)
 TIMELINE_BEFORE_US = 2_500_000
-TIMELINE_AFTER_GARP_US = 600_000
+TIMELINE_AFTER_GARP_US = 1_500_000
 
 
 @dataclass
@@ -128,3 +130,29 @@ def advert_deviations(frames: list[Frame], src: IPv4Address, nominal_us: int) ->
             out.append(f.ts - prev - nominal_us)
         last[f.vhid] = f.ts
     return out
+
+
+_LOG_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) ")
+
+
+def log_time_us(line: str, near_us: int) -> int | None:
+    """The wall-clock time of an rcnet log line (`HH:MM:SS.mmm`, local time, ms truncated) as
+    µs since the epoch, on the day that puts it nearest to `near_us`."""
+    m = _LOG_TIME.match(line)
+    if m is None:
+        return None
+    hh, mm, ss, ms = (int(g) for g in m.groups())
+    base = datetime.fromtimestamp(near_us / 1e6).replace(
+        hour=hh, minute=mm, second=ss, microsecond=ms * 1000
+    )
+    candidates = [base + timedelta(days=d) for d in (-1, 0, 1)]
+    stamps = [int(c.timestamp() * 1_000_000) for c in candidates]
+    return min(stamps, key=lambda s: abs(s - near_us))
+
+
+def takeover_logged_us(lines: list[str], vhid: int, near_us: int) -> int | None:
+    """When the daemon logged its `BACKUP -> MASTER` for `vhid` nearest to `near_us`."""
+    pattern = re.compile(rf"carp: {vhid}@\S+: BACKUP -> MASTER")
+    found = [log_time_us(line, near_us) for line in lines if pattern.search(line)]
+    stamps = [s for s in found if s is not None]
+    return min(stamps, key=lambda s: abs(s - near_us)) if stamps else None

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import pcap
-from bench.analysis import Takeover, analyse
+from bench.analysis import Takeover, analyse, takeover_logged_us
 from bench.netlab import Capture, NetLabError, Segment, sweep
 from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
 from bench.stats import median_index, summary
@@ -128,6 +128,8 @@ class Bench:
         path.unlink(missing_ok=True)
         record = self._record(kind, victim, survivor, seen)
         record["capture_dropped"] = cap.dropped
+        if self.impl.name == "rcnet" and seen.garp is not None and seen.last_advert is not None:
+            record["rcnet_log"] = self._breakdown(survivor, seen)
         return record
 
     def _event(self, kind: str, victim: str) -> int:
@@ -158,6 +160,19 @@ class Bench:
 
         if wait_until(garp_seen, timeout, step=0.1):
             time.sleep(AFTER_GARP_S)
+
+    def _breakdown(self, survivor: str, seen: Takeover) -> dict[str, float | None]:
+        """Where rcnet's time went (diagnosis only, 1 ms resolution): from the master-down
+        deadline to the daemon logging the transition, and from there to the GARP on the wire."""
+        assert seen.garp is not None and seen.last_advert is not None
+        logged = takeover_logged_us(self.impl.read_log(survivor), VHID, seen.garp)
+        if logged is None:
+            return {"deadline_to_log_ms": None, "log_to_garp_ms": None}
+        deadline = seen.last_advert + self.impl.bound_us(survivor)
+        return {
+            "deadline_to_log_ms": round((logged - deadline) / 1000, 3),
+            "log_to_garp_ms": round((seen.garp - logged) / 1000, 3),
+        }
 
     def _revive(self, victim: str) -> None:
         self.impl.forget(victim)

@@ -1,0 +1,48 @@
+"""Failover on the wire: rcnet against ucarp and keepalived (unplanned, planned, client view).
+
+Writes bench/results/failover.json, timeline.png and README.md. Needs root (namespaces).
+BENCH_QUICK=1: 3 trials per kind instead of 10.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import plot, report
+from bench.failover import RESULTS, main
+from bench.lab_check import quick_mode, unavailable
+
+
+def run() -> int:
+    why = unavailable()
+    if why is not None:
+        print(f"bench_failover: skipped: {why}")
+        return 0
+    started = time.monotonic()
+    data = main(quick_mode())
+    skipped = plot.draw(data, RESULTS / "timeline.png")
+    if skipped:
+        print(f"bench_failover: timeline.png not drawn: {skipped}")
+    report.write()
+    for impl, run in data["implementations"].items():
+        s = run.get("summary", {})
+        if not s:
+            print(f"  {impl}: {run.get('skipped', 'no result')}")
+            continue
+        u, p = s["unplanned"]["overhead_ms"], s["planned"]["handover_ms"]
+        print(
+            f"  {impl:<10} unplanned overhead median {u['median']} ms (p90 {u['p90']}, n {u['n']});"
+            f" planned handover median {p['median']} ms"
+        )
+        for err in run.get("errors", []):
+            print(f"    error: {err}")
+    print(f"bench_failover: {time.monotonic() - started:.0f} s; results in {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())

@@ -1,0 +1,33 @@
+"""CPU and memory for 1, 64 and 255 vhids (rcnet against ucarp) and advert timing jitter.
+
+Writes bench/results/resources.json and README.md. Needs root (namespaces).
+BENCH_QUICK=1: 5 s windows instead of 20 s.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import report
+from bench.lab_check import quick_mode, unavailable
+from bench.resources import RESULTS, main
+
+
+def run() -> int:
+    why = unavailable()
+    if why is not None:
+        print(f"bench_resources: skipped: {why}")
+        return 0
+    started = time.monotonic()
+    main(quick_mode())
+    report.write()
+    print(f"bench_resources: {time.monotonic() - started:.0f} s; results in {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())

@@ -1,0 +1,1 @@
+"""Tests of the benchmark harness (bench/): capture reading, figures, configuration, reports."""

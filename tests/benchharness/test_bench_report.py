@@ -1,0 +1,100 @@
+"""bench.report: the Markdown table says what the JSON says, misses included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import report
+
+
+def summary(median: float, n: int = 10) -> dict[str, float | int | None]:
+    return {
+        "median": median,
+        "p90": median + 1,
+        "min": median - 1,
+        "max": median + 2,
+        "n": n,
+        "failed": 0,
+    }
+
+
+FAILOVER = {
+    "quick": False,
+    "trials_per_kind": 10,
+    "segment": "a bridge",
+    "rcnet_syntax": "modern",
+    "implementations": {
+        "rcnet": {
+            "summary": {
+                "unplanned": {"overhead_ms": summary(6.5), "client_gap_ms": summary(3000.0)},
+                "planned": {"handover_ms": summary(12.0), "client_gap_ms": summary(20.0)},
+            }
+        },
+        "ucarp": {
+            "summary": {
+                "unplanned": {"overhead_ms": summary(1050.0), "client_gap_ms": summary(4000.0)},
+                "planned": {"handover_ms": summary(4000.0), "client_gap_ms": summary(3000.0)},
+            }
+        },
+        "keepalived": {"skipped": "keepalived is not installed"},
+    },
+}
+
+RESOURCES = {
+    "quick": True,
+    "window_s": 5.0,
+    "implementations": {
+        "rcnet": {
+            "runs": [
+                {"vhids": 64, "cpu_percent_both": 0.5, "m": {"rss_mb": 40.0, "pss_mb": 30.0}},
+                {"vhids": 255, "cpu_percent_both": 1.5, "m": {"rss_mb": 45.0, "pss_mb": 35.0}},
+            ]
+        },
+        "ucarp": {
+            "runs": [
+                {"vhids": 64, "cpu_percent_both": 1.0, "m": {"rss_mb": 300.0, "processes": 64}},
+                {
+                    "vhids": 255,
+                    "cpu_percent_both": 30.0,
+                    "m": {"rss_mb": 900.0, "processes": 255},
+                    "note": "contention",
+                },
+            ]
+        },
+    },
+}
+
+
+@pytest.fixture
+def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    (tmp_path / "failover.json").write_text(json.dumps(FAILOVER))
+    (tmp_path / "resources.json").write_text(json.dumps(RESOURCES))
+    return tmp_path
+
+
+def test_targets_met_and_missed_are_stated(results: Path) -> None:
+    text = report.write().read_text()
+    assert "median ≤ 5 ms: **MISSED** (6.5 ms)" in text
+    assert "within 50 ms of the bow-out: **met** (median 12.0 ms)" in text
+    # 0.5 / 1.0 = 0.5 > 0.25
+    assert "at 64 vhids: **MISSED** (ratio 0.50)" not in text
+    assert "at 64 vhids: **MISSED** (ratio 0.5)" in text
+    assert "under 60 MB resident: **met** (45.0 MB)" in text
+
+
+def test_columns_and_skipped_implementation(results: Path) -> None:
+    text = report.render()
+    assert "| | rcnet | ucarp | keepalived |" in text
+    assert "| median | 6.5 | 1,050.0 | skipped: keepalived is not installed |" in text
+    assert "| n | 10 | 10 |  |" in text
+    assert "| 255 | 1.50 | 30.00 ¹ |" in text and "¹ contention." in text
+
+
+def test_no_results_no_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    text = report.render()
+    assert "## Failover" not in text and "## CPU" not in text
