@@ -22,6 +22,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,12 +33,12 @@ import pytest
 from daemon.rig import (
     HANDBOOK,
     MASTER_DOWN,
+    ROOT,
     VIP,
     VMAC,
     Daemon,
     Rig,
     Transition,
-    run_rcnet,
     wait_for,
 )
 from lab.netns import Segment
@@ -61,6 +62,7 @@ class Link:
     """One link of a host namespace as `ip -j -d addr` shows it."""
 
     name: str
+    index: int
     kind: str | None
     mac: str
     up: bool  # IFF_UP, the administrative flag
@@ -165,6 +167,7 @@ class FaultRig(Rig):
         return [
             Link(
                 name=str(e["ifname"]),
+                index=int(e["ifindex"]),
                 kind=e.get("linkinfo", {}).get("info_kind"),
                 mac=str(e.get("address", "")),
                 up="UP" in e.get("flags", []),
@@ -326,9 +329,17 @@ class FaultRig(Rig):
         return daemon
 
     def second_start(self, host: str, conf: Path, control: str) -> subprocess.CompletedProcess[str]:
-        """A second `rcnet start` run by a user in `host`'s namespace (it should refuse)."""
-        args = ["start", "--no-hostname", str(conf), "--control", control]
-        return run_rcnet(self.lab, host, args, timeout=30)
+        """Another `rcnet start` in `host`'s namespace, as a user would type it (it should
+        refuse). In its own UTS namespace and with --no-hostname, so that even a start that
+        wrongly went ahead could not rename the machine; it is ended after 30 s at the latest."""
+        argv = ["ip", "netns", "exec", self.lab.name(host), "unshare", "--uts", sys.executable]
+        argv += ["-m", "rcnet", "start", "--no-hostname", str(conf), "--control", control]
+        try:
+            return subprocess.run(
+                argv, capture_output=True, text=True, timeout=30, env=self.env, cwd=ROOT
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"a second rcnet start for {host} kept running ({conf}, {control})")
 
 
 def vmac(vhid: int) -> str:
