@@ -159,19 +159,25 @@ def check_errors(r: Rendering) -> None:
 
 
 def check_finding(f: Finding, sources: dict[str, tuple[str, ...]]) -> None:
-    require(f.severity in SEVERITIES, "finding-severity", repr(f))
+    """Each property's name carries the code, so one bug in one rule is one signature."""
+    code = f"[{f.code}]"
+    require(f.severity in SEVERITIES, "finding-severity" + code, repr(f))
     require(bool(re.fullmatch(r"[A-Z]+[0-9]+", f.code)), "finding-code", repr(f))
-    require(bool(f.message.strip()), "finding-empty-message", repr(f))
-    require("\n" not in f.message, "finding-message-newline", repr(f))
-    require(f.length >= 1, "finding-length", repr(f))
+    require(bool(f.message.strip()), "finding-empty-message" + code, repr(f))
+    require("\n" not in f.message, "finding-message-newline" + code, repr(f))
+    require(f.length >= 1, "finding-length" + code, repr(f))
     if f.loc is None or f.loc.file not in sources:
         return
     lines = sources[f.loc.file]
-    require(1 <= f.loc.line <= len(lines) + 1, "finding-line-outside-file", repr(f))
-    require(f.loc.column >= 1, "finding-column", repr(f))
+    require(1 <= f.loc.line <= len(lines) + 1, "finding-line-outside-file" + code, repr(f))
+    require(f.loc.column >= 1, "finding-column" + code, repr(f))
     if f.loc.line <= len(lines):
         width = len(lines[f.loc.line - 1])
-        require(f.loc.column <= width + 1, "finding-column-beyond-line", f"{f!r} (width {width})")
+        require(
+            f.loc.column <= width + 1,
+            "finding-column-beyond-line" + code,
+            f"{f!r} (width {width})",
+        )
 
 
 def check_model(c: CheckedHost) -> None:
@@ -295,8 +301,20 @@ def check_pass_leaks(r: Rendering, hosts: Sequence[HostInput], where: Path) -> N
         if secret in control.all_output():
             continue
         shown = [name for name, text in r.outputs.items() if secret in text]
-        line = next(ln for name in shown for ln in r.outputs[name].splitlines() if secret in ln)
-        raise PropertyViolation("pass-value-printed", f"{secret!r} in {shown[0]}: {line!r}")
+        line = next(ln for ln in r.outputs[shown[0]].split("\n") if secret in ln)
+        raise PropertyViolation(
+            f"pass-value-printed[{leak_kind(shown[0], line)}]",
+            f"{secret!r} in {shown[0]}: {line!r}",
+        )
+
+
+def leak_kind(output: str, line: str) -> str:
+    """Where a pass showed: a source line under a finding, a message, or the model."""
+    if output.startswith("show-"):
+        return "show"
+    if output == "check-text" and line.startswith("    "):
+        return "source-line"
+    return "stderr" if output.endswith("stderr") else "message"
 
 
 def check_hosts(

@@ -2,6 +2,8 @@
 
     python -m tools.fuzz.run [--seconds N] [--target rcconf|decoder ...] [--output PATH]
 
+FUZZ_KNOWN (`;`-separated signatures, as printed) skips failures already reported.
+
 Per target: seeds into a fresh temporary corpus (never into the repository), then the target
 under atheris (or the mutation loop, see driver) until the time is used. After a failure the
 target restarts with that failure's signature known, so one run can report several; each
@@ -131,7 +133,7 @@ def fuzz_once(spec: Spec, work: Path, seconds: int, known: list[str]) -> tuple[i
         check=False,
     )
     log = proc.stdout
-    (work / f"log-{len(known)}.txt").write_text(log)
+    (work / f"log-{len(list(work.glob('log-*.txt')))}.txt").write_text(log)
     return proc.returncode, log
 
 
@@ -151,7 +153,9 @@ def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
     (work / "artifacts").mkdir(parents=True)
     n_seeds = seeds.write_corpus(work / "corpus", spec.seeds())
     seeds.write_dictionary(work / "words.dict", spec.words())
-    known: list[str] = []
+    # signatures the caller already knows about (FUZZ_KNOWN) are stepped past from the start
+    given = [k for k in os.environ.get("FUZZ_KNOWN", "").split(";") if k]
+    known: list[str] = list(given)
     failures: list[dict[str, Any]] = []
     execs = 0
     statuses: list[tuple[int, str, int, int, int]] = []
@@ -191,6 +195,7 @@ def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
         },
         "line_coverage": replay(spec, work),
         "failures": failures,
+        "known_at_start": given,
         "result": "no crash" if not failures else f"{len(failures)} failure(s)",
         "work_directory": str(work),
     }
