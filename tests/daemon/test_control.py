@@ -13,7 +13,7 @@ import pytest
 
 from rcnet.commands.control import NETSTAT_LINES
 
-from .rig import HANDBOOK, MASTER_DOWN, Daemon, Rig, wait_for
+from .rig import HANDBOOK, MASTER_DOWN, Daemon, Rig, run_rcnet, wait_for
 
 pytestmark = pytest.mark.netns
 
@@ -103,12 +103,22 @@ def test_status_json_second_start_and_socket_mode(rig: Rig) -> None:
     # the control socket is root's only
     assert stat.S_IMODE(os.stat(first.control).st_mode) == 0o600
 
-    # a second start for the same control socket: refused in one line, the first untouched
-    again = rig.rcnet("provider", "start", "--no-hostname", str(rig.conf("provider")), timeout=30)
-    assert again.returncode != 0
-    assert len(again.stderr.strip().splitlines()) == 1, again.stderr
-    assert again.stderr.startswith("rcnet start: ")
-    assert "Traceback" not in again.stderr
+    # a second start for the same control socket (another host, another namespace), and one
+    # for the same host in the same namespace (another socket): each refused in one line, before
+    # it touches anything; the first daemon untouched
+    hostb_links = rig.lab.ip("hostb", "-o", "link", "show").stdout
+    same_socket = run_rcnet(
+        rig.lab, "hostb", ["start", str(HANDBOOK / "hostb.conf"), "--control", first.control]
+    )
+    other = str(rig.tmp / "other.sock")
+    same_host = run_rcnet(
+        rig.lab, "provider", ["start", str(HANDBOOK / "provider.conf"), "--control", other]
+    )
+    for again, words in ((same_socket, "control socket"), (same_host, "network namespace")):
+        assert again.returncode == 1, again.stderr
+        assert len(again.stderr.strip().splitlines()) == 1, again.stderr
+        assert again.stderr.startswith("rcnet start: ") and words in again.stderr
+    assert rig.lab.ip("hostb", "-o", "link", "show").stdout == hostb_links
     assert first.alive()
     assert rig.lab.ip("provider", "link", "show", "carp0", check=False).returncode == 0
     rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 2)
