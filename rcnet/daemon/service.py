@@ -33,6 +33,7 @@ from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
 from rcnet.daemon.sdnotify import sd_notify
 from rcnet.linux import owned
+from rcnet.linux.changes import Change
 from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState
 from rcnet.linux.rtnl import LinkSwitch
 from rcnet.linux.transport import ParentTransport, Received
@@ -274,7 +275,7 @@ class Service:
         host, ifmap = self.host, self.ifmap
 
         def reapply() -> list[str]:
-            changes = netlink.plan(host, ifmap)
+            changes = self._running_plan(host, ifmap)
             netlink.apply(changes)
             return [c.describe() for c in changes]
 
@@ -293,6 +294,19 @@ class Service:
                 self._switch(name, st.state is State.MASTER)
         if self.watcher is not None:
             self._watch_links()
+
+    def _running_plan(self, host: Host, ifmap: dict[str, str]) -> list[Change]:
+        """The plan for `host` while the engine runs: a planner that finds a vhid macvlan up
+        takes it for a crashed MASTER's and brings it down, but here up means MASTER now."""
+        from rcnet.linux import netlink
+        from rcnet.linux.changes import SetLink
+
+        ours = set(self.macvlans.values())
+        return [
+            c
+            for c in netlink.plan(host, ifmap)
+            if not (isinstance(c, SetLink) and not c.up and c.ifname in ours)
+        ]
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -506,7 +520,9 @@ class Service:
         # else's doing and schedule a repair (_watch_links below watches the new set again)
         self._unwatch_links()
         try:
-            await self.loop.run_in_executor(None, lambda: netlink.apply(netlink.plan(new, ifmap)))
+            await self.loop.run_in_executor(
+                None, lambda: netlink.apply(self._running_plan(new, ifmap))
+            )
         except Exception as exc:
             self._watch_links()
             log.error("rcnet: reload: applying failed: %s; keeping the running state", exc)
