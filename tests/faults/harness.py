@@ -43,6 +43,20 @@ from daemon.rig import (
 )
 from lab.netns import Segment
 
+__all__ = [
+    "ADVBASE",
+    "HOSTS",
+    "MARGIN",
+    "MASTER_DOWN",
+    "PRIMARY",
+    "VIP",
+    "FaultRig",
+    "Link",
+    "View",
+    "handbook_conf",
+    "wait_for",
+]
+
 HOSTS = ("hosta", "hostb", "provider")
 OWN_ADDRESS = {"hosta": "192.168.1.3/24", "hostb": "192.168.1.4/24", "provider": "192.168.1.5/24"}
 USER_ADDRESS = {"hosta": "10.9.9.3/24", "hostb": "10.9.9.4/24", "provider": "10.9.9.5/24"}

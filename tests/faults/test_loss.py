@@ -7,6 +7,7 @@ times) are printed; run with `-rP` to see them.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import pytest
@@ -102,6 +103,6 @@ def test_partition_then_heal(matrix: FaultRig) -> None:
     assert matrix.since("hosta", marks) == [] and matrix.since("hostb", marks) == []
     # the segment works again: the bridge relearned each virtual MAC at its master's port
     for host, vip in (("hostb", VIP[1]), ("hosta", VIP[2])):
-        wait_for(f"{host}'s ping to {vip}", lambda h=host, a=vip: matrix.ping(h, a), 5)
+        wait_for(f"{host}'s ping to {vip}", functools.partial(matrix.ping, host, vip), 5)
     assert set(HOSTS) == set(matrix.running())
     matrix.finish()
