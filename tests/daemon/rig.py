@@ -197,7 +197,7 @@ class Rig:
         daemon.proc.send_signal(signal.SIGKILL)
         daemon.proc.wait(timeout=5)
 
-    def signal(self, host: str, sig: signal.Signals) -> None:
+    def send_signal(self, host: str, sig: signal.Signals) -> None:
         self.daemons[host].proc.send_signal(sig)
 
     def wait_state(self, host: str, vhid: int, state: str, timeout: float) -> float:

@@ -131,7 +131,7 @@ def test_status_json_second_start_and_socket_mode(rig: Rig) -> None:
 def reload(rig: Rig, daemon: Daemon) -> None:
     """SIGHUP, and wait for the daemon to say it reloaded."""
     done = daemon.log().count("rcnet: reloaded")
-    rig.signal(daemon.host, signal.SIGHUP)
+    rig.send_signal(daemon.host, signal.SIGHUP)
     wait_for("the reload", lambda: daemon.log().count("rcnet: reloaded") == done + 1, 5)
 
 
@@ -179,17 +179,17 @@ def test_reload_refuses_errors_and_keeps_running(rig: Rig) -> None:
     before = len(daemon.transitions())
     good = conf.read_text()
     # an unchanged file: nothing to do
-    rig.signal("hosta", signal.SIGHUP)
+    rig.send_signal("hosta", signal.SIGHUP)
     wait_for("the no-change reload", lambda: "rcnet: reload: no change" in daemon.log(), 5)
     # a configuration with an error (advskew beyond 254): refused, the running state kept
     conf.write_text(good.replace("vhid 1 pass", "vhid 1 advskew 300 pass"))
-    rig.signal("hosta", signal.SIGHUP)
+    rig.send_signal("hosta", signal.SIGHUP)
     wait_for("the refusal", lambda: "rcnet: reload refused" in daemon.log(), 5)
     refused = [ln for ln in daemon.log().splitlines() if "reload refused" in ln]
     assert len(refused) == 1 and "keeping the running configuration" in refused[0]
     # an unreadable file too
     conf.unlink()
-    rig.signal("hosta", signal.SIGHUP)
+    rig.send_signal("hosta", signal.SIGHUP)
     wait_for("the second refusal", lambda: daemon.log().count("reload refused") == 2, 5)
     assert daemon.alive()
     assert daemon.state(1) == "MASTER"
@@ -211,7 +211,7 @@ def test_systemd_notify_ready_and_stopping(rig: Rig) -> None:
         assert daemon.state(1) in ("BACKUP", "MASTER")
         assert daemon.hostname() == socket.gethostname()  # --no-hostname: left alone
         # systemd stops a unit with SIGTERM: a graceful stop, like `rcnet stop`
-        rig.signal("hosta", signal.SIGTERM)
+        rig.send_signal("hosta", signal.SIGTERM)
         assert "STOPPING=1" in listener.recv(4096).decode().splitlines()
     assert daemon.proc.wait(timeout=10) == 0
     assert rig.lab.ip("hosta", "link", "show", "carp0", check=False).returncode != 0
