@@ -198,6 +198,8 @@ class Bench:
                 else round((seen.new_advert - seen.garp) / 1000, 3)
             ),
             "client_gap_ms": None if seen.gap is None else round(seen.gap / 1000, 1),
+            "last_advert_us": seen.last_advert,
+            "garp_us": seen.garp,
             "timeline": seen.timeline(bound),
         }
 
