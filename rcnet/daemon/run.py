@@ -8,6 +8,7 @@ macvlans are created down with their addresses; the service brings them up only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -66,22 +67,25 @@ def single_instance(path: str, host: Host) -> Iterator[None]:
     control socket: the second would take the first one's macvlans for leftovers."""
     netns = os.stat("/proc/self/ns/net").st_ino
     safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in host.name)
-    fds: list[int] = []
+    held: list[tuple[str, int]] = []
+    host_lock = os.path.join(LOCK_DIR, f"netns-{netns}-{safe}.lock")
     try:
-        fds.append(
-            _lock(
-                os.path.join(LOCK_DIR, f"netns-{netns}-{safe}.lock"),
+        for lock_path, busy in (
+            (
+                host_lock,
                 f"another rcnet start is running for {host.name} in this network namespace",
-            )
-        )
-        fds.append(
-            _lock(path + ".lock", f"another rcnet start is running with control socket {path}")
-        )
+            ),
+            (path + ".lock", f"another rcnet start is running with control socket {path}"),
+        ):
+            held.append((lock_path, _lock(lock_path, busy)))
         if daemon_answers(path):
             raise StartError(f"another rcnet daemon answers on {path}")
         yield
     finally:
-        for fd in fds:
+        # unlinked while still locked: a rival's non-blocking flock fails, never waits on it
+        for lock_path, fd in reversed(held):
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
             os.close(fd)
 
 
