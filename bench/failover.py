@@ -28,6 +28,7 @@ from typing import Any
 
 from bench import pcap
 from bench.analysis import Takeover, analyse, takeover_logged_us
+from bench.lab_check import machine_load
 from bench.netlab import Capture, NetLabError, Segment, sweep
 from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
 from bench.stats import median_index, summary
@@ -294,6 +295,7 @@ def main(quick: bool) -> dict[str, Any]:
         "rcnet_syntax": "modern (vhid on an alias of fxp0; one macvlan per vhid)",
         "implementations": {},
     }
+    result["machine_before"] = machine_load()
     for name in ("rcnet", "ucarp", "keepalived"):
         why = available(name)
         if why is not None:
@@ -308,6 +310,7 @@ def main(quick: bool) -> dict[str, Any]:
             for t in run["trials"]:
                 t.pop("timeline", None)
             result["implementations"][name] = run
+    result["machine_after"] = machine_load()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "failover.json").write_text(json.dumps(result, indent=1) + "\n")
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 from bench.netlab import sweep
 
@@ -28,3 +29,40 @@ def unavailable() -> str | None:
     subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     sweep()
     return None
+
+
+def _ticks() -> dict[int, tuple[str, int]]:
+    """pid -> (command, utime + stime in clock ticks) for every process."""
+    out: dict[int, tuple[str, int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        comm = text[text.find("(") + 1 : text.rfind(")")]
+        fields = text[text.rfind(")") + 2 :].split()
+        if len(fields) > 12:
+            out[int(entry)] = (comm, int(fields[11]) + int(fields[12]))
+    return out
+
+
+def machine_load(interval: float = 1.0, threshold: float = 5.0) -> dict[str, object]:
+    """What else keeps this machine busy (a benchmark is only as quiet as its machine): the load
+    average and every process above `threshold` % of a core over `interval` seconds."""
+    hz = os.sysconf("SC_CLK_TCK")
+    before = _ticks()
+    time.sleep(interval)
+    after = _ticks()
+    busy = []
+    for pid, (comm, ticks) in after.items():
+        if pid in before and pid != os.getpid():
+            share = 100 * (ticks - before[pid][1]) / hz / interval
+            if share >= threshold:
+                busy.append({"pid": pid, "command": comm, "cpu_percent": round(share, 1)})
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    busy.sort(key=lambda p: -float(str(p["cpu_percent"])))
+    return {"loadavg": " ".join(load), "busy_processes": busy}

@@ -80,13 +80,27 @@ def verdict(value: float | None, limit: float, below: bool = True) -> str:
     return "met" if ok else "MISSED"
 
 
+def machine_line(data: dict[str, Any]) -> str:
+    """The load the run shared the machine with (other processes are not the benchmark's)."""
+    parts = []
+    for when in ("before", "after"):
+        m = data.get(f"machine_{when}")
+        if not isinstance(m, dict):
+            continue
+        others = ", ".join(
+            f"{p['command']} {p['cpu_percent']} %" for p in m.get("busy_processes", [])
+        )
+        parts.append(f"{when}: load {m.get('loadavg')}; other processes {others or 'quiet'}")
+    return ("Machine " + "; ".join(parts) + ".") if parts else ""
+
+
 def failover_section(data: dict[str, Any]) -> list[str]:
     out = ["## Failover on the wire", ""]
     out += [
         f"{data.get('trials_per_kind')} trials per kind and implementation"
         f"{' (quick mode)' if data.get('quick') else ''}; {data.get('segment')}."
         " Times from the capture. rcnet uses the "
-        f"{data.get('rcnet_syntax')}.",
+        f"{data.get('rcnet_syntax')}. {machine_line(data)}",
         "",
     ]
     unplanned = failover_cells(data, "unplanned", "overhead_ms")
@@ -136,7 +150,7 @@ def resources_section(data: dict[str, Any]) -> list[str]:
         f"{' (quick mode)' if data.get('quick') else ''}. CPU in % of one core, both hosts"
         " together; memory per host (the MASTER's), RSS and PSS (shared pages divided among"
         " processes). rcnet: one daemon per host; ucarp: one process per vhid. keepalived is"
-        " not part of this comparison.",
+        f" not part of this comparison. {machine_line(data)}",
         "",
         "| vhids | rcnet CPU % | ucarp CPU % | rcnet RSS MB | ucarp RSS MB (sum) |"
         " rcnet PSS MB | ucarp PSS MB (sum) | ucarp processes |",
@@ -207,6 +221,58 @@ def jitter_section(rc: dict[int, dict[str, Any]], uc: dict[int, dict[str, Any]])
     return [*out, ""]
 
 
+STEPS = (
+    ("rx_latency_ms", "wire → survivor reads the advert (moves its deadline as much)"),
+    ("timer_late_ms", "master-down timer fires after its deadline"),
+    ("timer_to_up_ms", "timer → engine done, vhid link up requested"),
+    ("bow_out_read_to_up_ms", "bow-out read → vhid link up requested"),
+    ("up_call_ms", "netlink: vhid link up"),
+    ("up_end_to_send_ms", "→ advert sent"),
+    ("send_to_announce_ms", "advert → gratuitous ARP sent"),
+    ("announce_to_wire_ms", "gratuitous ARP → on the wire"),
+)
+
+
+def diagnosis_section(data: dict[str, Any]) -> list[str]:
+    """What bench/diagnose_rcnet.py found (if it was run): medians of each step."""
+    take = data.get("takeover", {})
+    out = [
+        "## Where rcnet's time goes (bench/diagnose_rcnet.py, run by hand)",
+        "",
+        "Medians over probed failover trials (the daemon's methods wrapped, rcnet unchanged); ms.",
+        "",
+        "| step | unplanned | planned |",
+        "|---|---:|---:|",
+    ]
+    u = take.get("unplanned", {}).get("median_ms", {})
+    p = take.get("planned", {}).get("median_ms", {})
+    for key, label in STEPS:
+        if key in u or key in p:
+            out.append(f"| {label} | {fmt(u.get(key), 2)} | {fmt(p.get(key), 2)} |")
+    figure_u = take.get("unplanned", {}).get("figure_median_ms")
+    figure_p = take.get("planned", {}).get("figure_median_ms")
+    out.append(f"| **figure (overhead / handover)** | {fmt(figure_u, 2)} | {fmt(figure_p, 2)} |")
+    out.append("")
+    for prof in data.get("cpu", []):
+        for host, role in (("m", "MASTER"), ("b", "BACKUP")):
+            rows = prof.get(host, {})
+            top = rows.get("top_own_time", [])[:3]
+            named = ", ".join(f"{r['function']} {100 * r['share']:.0f} %" for r in top)
+            busy = fmt(rows.get("busy_percent_of_window"), 2)
+            out.append(
+                f"- {prof.get('vhids')} vhids, {role}: busy {busy} % of the window under"
+                f" cProfile; most own time: {named}."
+            )
+    lateness = data.get("asyncio_timer_lateness", {})
+    if lateness:
+        out += ["", "asyncio `call_at` lateness on this machine (ms, median / max):", ""]
+        out += [
+            f"- {k}: {fmt(v.get('median_ms'), 2)} / {fmt(v.get('max_ms'), 2)}"
+            for k, v in lateness.items()
+        ]
+    return [*out, ""]
+
+
 def render() -> str:
     out = [
         "# rcnet benchmarks",
@@ -224,6 +290,9 @@ def render() -> str:
             out += ["![one failover of each implementation](timeline.png)", ""]
     if resources is not None:
         out += resources_section(resources)
+    diagnosis = load("rcnet-diagnosis.json")
+    if diagnosis is not None:
+        out += diagnosis_section(diagnosis)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from bench import pcap
 from bench.analysis import advert_deviations
+from bench.lab_check import machine_load
 from bench.netlab import LAN, Capture, Segment, netns_pids, sweep
 from bench.peers import Impl, Rcnet, Role, Setup, Ucarp, carp_interval_us
 from bench.procstat import Usage, usage
@@ -153,6 +154,7 @@ def main(quick: bool) -> dict[str, Any]:
         "cpu_note": "cpu_percent is of one core (100 = one core busy for the whole window)",
         "implementations": {},
     }
+    out["machine_before"] = machine_load()
     for name in ("rcnet", "ucarp"):
         if name == "ucarp" and shutil.which("ucarp") is None:
             out["implementations"][name] = {"skipped": "ucarp is not installed"}
@@ -166,6 +168,7 @@ def main(quick: bool) -> dict[str, Any]:
             runs.append(run)
             print(f"  {name:<6} {count:>3} vhids: {_line(run)}", flush=True)
         out["implementations"][name] = {"runs": runs}
+    out["machine_after"] = machine_load()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "resources.json").write_text(json.dumps(out, indent=1) + "\n")
     return out

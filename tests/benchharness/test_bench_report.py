@@ -98,3 +98,34 @@ def test_no_results_no_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(report, "RESULTS", tmp_path)
     text = report.render()
     assert "## Failover" not in text and "## CPU" not in text
+
+
+def test_machine_line_names_what_else_was_busy() -> None:
+    data = {
+        "machine_before": {
+            "loadavg": "2.0 1.0 0.5",
+            "busy_processes": [{"command": "fuzz", "cpu_percent": 70.0}],
+        },
+        "machine_after": {"loadavg": "0.1 0.2 0.3", "busy_processes": []},
+    }
+    line = report.machine_line(data)
+    assert "before: load 2.0 1.0 0.5; other processes fuzz 70.0 %" in line
+    assert "after: load 0.1 0.2 0.3; other processes quiet" in line
+    assert report.machine_line({}) == ""
+
+
+def test_machine_load_sees_a_busy_process() -> None:
+    import subprocess
+    import sys
+
+    from bench.lab_check import machine_load
+
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        load = machine_load(interval=0.5, threshold=20.0)
+    finally:
+        spin.kill()
+        spin.wait()
+    assert len(str(load["loadavg"]).split()) == 3
+    busy = load["busy_processes"]
+    assert isinstance(busy, list) and any(p["pid"] == spin.pid for p in busy)
