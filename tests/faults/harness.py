@@ -107,6 +107,8 @@ class FaultRig(Rig):
         super().__init__(segment, tmp)
         self.vips: dict[int, str] = dict(VIP)
         self.expected: dict[str, dict[str, int]] = {h: dict(m) for h, m in MACVLANS.items()}
+        #: hosts off the segment (link cut, daemon killed): what they hold reaches nobody
+        self.offline: set[str] = set()
         self._nft_files = 0
         for host in HOSTS:
             self.lab.ip(host, "addr", "add", USER_ADDRESS[host], "dev", self.seg.nic)
@@ -127,10 +129,13 @@ class FaultRig(Rig):
         """Start the three daemons together and wait for the Handbook's roles: hosta MASTER of
         vhid 1, hostb of vhid 2, provider BACKUP of both."""
         confs = confs or {}
-        for host in HOSTS:
-            self.start(host, confs.get(host), wait=False)
-        for host in HOSTS:
-            self.wait_answers(self.daemons[host])
+        # provider last, once the others run: on a busy machine a provider started first could
+        # time out before a late hosta, and then keep the vhid (no preemption), as CARP would
+        for group in (("hosta", "hostb"), ("provider",)):
+            for host in group:
+                self.start(host, confs.get(host), wait=False)
+            for host in group:
+                self.wait_answers(self.daemons[host])
         # one master-down interval from the start, plus the daemons' own start-up
         wait_for("the Handbook's roles", self.handbook_roles, MASTER_DOWN[0] + 3)
 
@@ -199,7 +204,11 @@ class FaultRig(Rig):
                 v: [h for h in HOSTS if states.get(h, {}).get(v) == "MASTER"] for v in self.vips
             },
             holders={
-                v: [h for h in HOSTS if any(lk.holds(ip) for lk in links[h])]
+                v: [
+                    h
+                    for h in HOSTS
+                    if h not in self.offline and any(lk.holds(ip) for lk in links[h])
+                ]
                 for v, ip in self.vips.items()
             },
         )

@@ -54,7 +54,7 @@ def test_master_daemon_restarted(matrix: FaultRig, how: str) -> None:
 def _reload(matrix: FaultRig, what: str, count: int) -> None:
     """SIGHUP hosta and wait until its log says `what` for the `count`-th time."""
     daemon = matrix.daemons["hosta"]
-    matrix.signal("hosta", signal.SIGHUP)
+    daemon.proc.send_signal(signal.SIGHUP)
     deadline = time.monotonic() + 5
     while daemon.log().count(what) < count:
         if time.monotonic() > deadline:
