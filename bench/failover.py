@@ -115,7 +115,8 @@ class Bench:
             time.sleep(SETTLE_S + self.rng.uniform(0, self.impl.interval_us(victim) / 1e6))
             after = self._event(kind, victim)
             bound_s = self.impl.bound_us(survivor) / 1e6
-            self._await_takeover(path, after, bound_s + 4.0)
+            quiet = bound_s - 0.5 if kind == "unplanned" else 0.0
+            self._await_takeover(path, after, bound_s + 4.0, quiet)
         frames = pcap.read(path)
         seen = analyse(
             frames,
@@ -145,13 +146,16 @@ class Bench:
         self.impl.stop(victim)
         return after
 
-    def _await_takeover(self, path: Path, after: int, timeout: float) -> None:
-        """Poll the capture (written frame by frame) for the VIP's gratuitous ARP, then let the
-        client's replies resume."""
+    def _await_takeover(self, path: Path, after: int, timeout: float, quiet: float) -> None:
+        """Watch the capture (written frame by frame) for the VIP's gratuitous ARP, then let the
+        client's replies resume. Nothing is read for the first `quiet` seconds, when no takeover
+        can happen yet: the harness stays off the CPUs while the daemons work."""
+        time.sleep(quiet)
+        tail = pcap.Tail(path)
 
         def garp_seen() -> bool:
             try:
-                frames = pcap.read(path)
+                frames = tail.new_frames()
             except pcap.PcapError:
                 return False
             return any(
@@ -159,7 +163,7 @@ class Bench:
                 for f in frames
             )
 
-        if wait_until(garp_seen, timeout, step=0.1):
+        if wait_until(garp_seen, timeout - quiet, step=0.1):
             time.sleep(AFTER_GARP_S)
 
     def _breakdown(self, survivor: str, seen: Takeover) -> dict[str, float | None]:

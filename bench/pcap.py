@@ -87,6 +87,12 @@ def mac(raw: bytes) -> str:
 
 def records(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(timestamp in µs, frame bytes) for each record of a pcap file."""
+    for ts, frame, _ in _records(data):
+        yield ts, frame
+
+
+def _records(data: bytes) -> Iterator[tuple[int, bytes, int]]:
+    """(timestamp, frame, offset just after the record) for each complete record."""
     if len(data) < 24 or data[:4] not in _MAGICS:
         raise PcapError("not a classic pcap file (tcpdump -w)")
     order, per_us = _MAGICS[data[:4]]
@@ -96,11 +102,14 @@ def records(data: bytes) -> Iterator[tuple[int, bytes]]:
     off = 24
     while off + 16 <= len(data):
         sec, frac, caplen, _ = struct.unpack_from(order + "IIII", data, off)
-        off += 16
-        if off + caplen > len(data):
-            return  # the last record was cut short (capture stopped mid-write)
-        yield sec * 1_000_000 + frac // per_us, data[off : off + caplen]
-        off += caplen
+        if off + 16 + caplen > len(data):
+            return  # the last record is cut short (still being written, or capture stopped)
+        yield (
+            sec * 1_000_000 + frac // per_us,
+            data[off + 16 : off + 16 + caplen],
+            off + 16 + caplen,
+        )
+        off += 16 + caplen
 
 
 def classify(ts: int, frame: bytes) -> Frame | None:
@@ -164,3 +173,36 @@ def read(path: Path) -> list[Frame]:
     if not data:
         return []
     return parse(data)
+
+
+class Tail:
+    """Reads a capture file that tcpdump is still writing, returning only the frames added since
+    the last call (a record still being written waits for the next call)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.buf = b""
+        self.pos = 0  # bytes of the file consumed so far
+        self.header: bytes | None = None
+
+    def new_frames(self) -> list[Frame]:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.pos)
+                chunk = f.read()
+        except FileNotFoundError:
+            return []
+        self.pos += len(chunk)
+        self.buf += chunk
+        if self.header is None:
+            if len(self.buf) < 24:
+                return []
+            self.header, self.buf = self.buf[:24], self.buf[24:]
+        used, out = 0, []
+        for ts, frame, end in _records(self.header + self.buf):
+            used = end - len(self.header)
+            item = classify(ts, frame)
+            if item is not None:
+                out.append(item)
+        self.buf = self.buf[used:]
+        return out

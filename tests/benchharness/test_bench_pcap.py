@@ -85,3 +85,18 @@ def test_missing_or_empty_file_has_no_frames(tmp_path: Path) -> None:
     (tmp_path / "empty.pcap").write_bytes(b"")
     assert pcap.read(tmp_path / "nothing.pcap") == []
     assert pcap.read(tmp_path / "empty.pcap") == []
+
+
+def test_tail_returns_only_new_complete_frames(tmp_path: Path) -> None:
+    data = pb.pcap_file([(T0 + i, pb.garp("192.168.1.50")) for i in range(3)])
+    path = tmp_path / "live.pcap"
+    tail = pcap.Tail(path)
+    assert tail.new_frames() == []  # not created yet
+    path.write_bytes(data[:10])  # not even the file header
+    assert tail.new_frames() == []
+    first_record_end = 24 + 16 + len(pb.garp("192.168.1.50"))
+    path.write_bytes(data[: first_record_end + 7])  # one record and a bit of the next
+    assert [f.ts for f in tail.new_frames()] == [T0]
+    path.write_bytes(data)
+    assert [f.ts for f in tail.new_frames()] == [T0 + 1, T0 + 2]
+    assert tail.new_frames() == []
