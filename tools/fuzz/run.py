@@ -2,7 +2,8 @@
 
     python -m tools.fuzz.run [--seconds N] [--target rcconf|decoder ...] [--output PATH]
 
-FUZZ_KNOWN (`;`-separated signatures, as printed) skips failures already reported.
+FUZZ_KNOWN (`;`-separated signatures, as printed) skips failures already reported; FUZZ_OUTPUT
+replaces the results path.
 
 Per target: seeds into a fresh temporary corpus (never into the repository), then the target
 under atheris (or the mutation loop, see driver) until the time is used. After a failure the
@@ -229,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         "--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", "60")), metavar="N"
     )
     parser.add_argument("--target", action="append", choices=sorted(SPECS), default=[])
-    parser.add_argument("--output", type=Path, default=RESULTS, metavar="PATH")
+    output = Path(os.environ.get("FUZZ_OUTPUT", RESULTS))
+    parser.add_argument("--output", type=Path, default=output, metavar="PATH")
     args = parser.parse_args(argv)
     names = args.target or list(SPECS)
     base = Path(tempfile.mkdtemp(prefix="rcnet-fuzz-"))
