@@ -39,6 +39,7 @@ from daemon.rig import (
     Daemon,
     Rig,
     Transition,
+    need,
     wait_for,
 )
 from lab.netns import Segment
@@ -54,6 +55,7 @@ __all__ = [
     "Link",
     "View",
     "handbook_conf",
+    "need",
     "wait_for",
 ]
 
@@ -168,6 +170,25 @@ class FaultRig(Rig):
 
     def since(self, host: str, marks: dict[str, int]) -> list[Transition]:
         return self.daemons[host].transitions()[marks.get(host, 0) :]
+
+    def master_episodes(self, host: str, vhid: int, marks: dict[str, int]) -> list[float]:
+        """How long each of `host`'s MASTER spells of `vhid` since `marks` lasted (seconds, from
+        the log's timestamps); a spell still running is left out."""
+        stamped = [
+            (_seconds(m[1]), int(m[2]), m[3], m[4])
+            for m in _STAMPED.finditer(self.daemons[host].log())
+        ][marks.get(host, 0) :]
+        spells: list[float] = []
+        began: float | None = None
+        for t, v, _old, new in stamped:
+            if v != vhid:
+                continue
+            if new == "MASTER":
+                began = t
+            elif began is not None:
+                spells.append((t - began) % 86400)
+                began = None
+        return spells
 
     def last(self, host: str) -> tuple[int, str, str, str]:
         t = self.daemons[host].transitions()[-1]
@@ -363,6 +384,18 @@ class FaultRig(Rig):
             )
         except subprocess.TimeoutExpired:
             pytest.fail(f"a second rcnet start for {host} kept running ({conf}, {control})")
+
+
+_STAMPED = re.compile(
+    r"^(\d\d:\d\d:\d\d\.\d{3}) carp: (\d+)@\S+: (INIT|BACKUP|MASTER) -> (INIT|BACKUP|MASTER) ",
+    re.MULTILINE,
+)
+
+
+def _seconds(stamp: str) -> float:
+    """Seconds of the day of a log timestamp `HH:MM:SS.mmm`."""
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
 
 
 def vmac(vhid: int) -> str:
