@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rcnet.findings import Finding
 from rcnet.model import Host
 from rcnet.rcconf.env import HostError, LoadedHost
+from rcnet.redact import clean, secrets_of
 
 
 class DuplicateHostError(HostError):
@@ -22,8 +23,10 @@ class DuplicateHostError(HostError):
 class CheckedHost:
     loaded: LoadedHost
     host: Host
-    #: reader, builder and lint findings, each carrying this host's name
+    #: reader, builder and lint findings, each carrying this host's name (one line, no pass)
     findings: tuple[Finding, ...]
+    #: the pass values written in the host's files, masked wherever text is shown
+    secrets: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -38,8 +41,9 @@ def read_host(path: str) -> CheckedHost:
 
     loaded = load_host(path)
     host, built = build_host(loaded)
-    found = [*loaded.findings, *built, *lint_host(loaded, host)]
-    return CheckedHost(loaded, host, tuple(f.with_host(host.name) for f in found))
+    found = [f.with_host(host.name) for f in (*loaded.findings, *built, *lint_host(loaded, host))]
+    secrets = secrets_of(loaded)
+    return CheckedHost(loaded, host, tuple(clean(found, secrets)), secrets)
 
 
 def read_hosts(paths: Sequence[str]) -> tuple[list[CheckedHost], list[HostError]]:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 
 from rcnet.commands.hostargs import add_hosts_argument, host_list
 from rcnet.findings import Finding
+from rcnet.redact import mask
 
 HELP = "lint rc.conf files the way FreeBSD's rc reads them"
-
-#: `pass WORD` inside a source line: the word is never shown
-_PASS_RE = re.compile(r"(\bpass\s+)([^\s\"']+)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,11 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def mask_pass(line: str) -> str:
-    return _PASS_RE.sub(lambda m: m.group(1) + "*" * 8, line)
-
-
-def caret_lines(finding: Finding, sources: Mapping[str, Sequence[str]]) -> list[str]:
+def caret_lines(
+    finding: Finding, sources: Mapping[str, Sequence[str]], secrets: frozenset[str] = frozenset()
+) -> list[str]:
     """The source line (pass masked) and a caret under the offending text."""
     loc = finding.loc
     if loc is None:
@@ -42,7 +37,7 @@ def caret_lines(finding: Finding, sources: Mapping[str, Sequence[str]]) -> list[
     if not lines or not 1 <= loc.line <= len(lines):
         return []
     source = lines[loc.line - 1]
-    shown = mask_pass(source)
+    shown = mask(source, secrets)
     col = min(max(loc.column - 1, 0), len(source))
     # keep tabs so the caret lines up under the same characters
     pad = "".join(c if c == "\t" else " " for c in source[:col])
@@ -82,12 +77,13 @@ def run(args: argparse.Namespace) -> int:
         sources: dict[str, Sequence[str]] = {}
         for c in checked:
             sources.update(c.loaded.sources)
+        secrets = frozenset().union(*(c.secrets for c in checked))
         show_source = args.source == "always" or (args.source == "auto" and sys.stdout.isatty())
         paths = {c.name: c.loaded.path for c in checked}
         for f in findings:
             print(f.format(paths.get(f.host or "")))
             if show_source:
-                for extra in caret_lines(f, sources):
+                for extra in caret_lines(f, sources, secrets):
                     print(extra)
         print(summary(findings, len(checked)))
 

@@ -16,6 +16,7 @@ from rcnet.lint.crosshost import cross_host_findings
 from rcnet.lint.names import misspelt_names
 from rcnet.model import Host
 from rcnet.rcconf.env import LoadedHost
+from rcnet.redact import clean
 
 if TYPE_CHECKING:
     from rcnet.hosts import CheckedHost
@@ -30,4 +31,5 @@ def lint_hosts(hosts: Sequence[CheckedHost]) -> list[Finding]:
     """Rules across several hosts given together (empty for fewer than two)."""
     if len(hosts) < 2:
         return []
-    return cross_host_findings(hosts)
+    secrets = frozenset().union(*(h.secrets for h in hosts))
+    return clean(cross_host_findings(hosts), secrets)

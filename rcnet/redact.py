@@ -1,0 +1,63 @@
+"""Every message rcnet prints about a file passes through here: one line, no pass in it.
+
+Findings quote source text (a value, a word, a host name) and a value may hold `pass P` or
+span lines. Rather than trust each rule to remember, the front end sends every finding
+through `clean`, with the passes the host's files contain. Imports nothing of rcnet but
+the findings and the reader's contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from rcnet.findings import Finding
+from rcnet.rcconf.env import LoadedHost
+
+MASK = "********"
+#: `pass P`, `pass "P"`, `pass \"P\"` and `pass 'P'`: the mask keeps the quotes
+PASS_WORD = re.compile(r"""(\bpass\s+)((?:\\?["'])?)([^\s"'\\]+)""")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def secrets_of(loaded: LoadedHost) -> frozenset[str]:
+    """Every word written after `pass` in any value or source line of the host's files."""
+    found: set[str] = set()
+    texts: list[str] = []
+    for env in (loaded.base, *loaded.scopes.values()):
+        for values in env.history.values():
+            texts.extend(v.text for v in values if v.text)
+            texts.extend(v.raw for v in values if v.raw)
+    for lines in loaded.sources.values():
+        texts.extend(lines)
+    for text in texts:
+        if "pass" in text:
+            found.update(m.group(3) for m in PASS_WORD.finditer(text))
+    return frozenset(found)
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with every pass value replaced by ********."""
+    text = PASS_WORD.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret != MASK:
+            text = re.sub(rf"(?<![\w.:/-]){re.escape(secret)}(?![\w.:/-])", MASK, text)
+    return text
+
+
+def one_line(text: str) -> str:
+    """Line breaks inside a quoted value shown as \\n, so a finding is one line."""
+    return _NEWLINES.sub(r"\\n", text)
+
+
+def clean(findings: Iterable[Finding], secrets: Iterable[str] = ()) -> list[Finding]:
+    keys = tuple(secrets)
+    out: list[Finding] = []
+    for f in findings:
+        message = mask(one_line(f.message), keys)
+        host = one_line(f.host) if f.host else f.host
+        out.append(
+            f if (message, host) == (f.message, f.host) else replace(f, message=message, host=host)
+        )
+    return out
