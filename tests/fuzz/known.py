@@ -1,9 +1,12 @@
 """Bugs the fuzzers found that are still open, so the properties can step past them.
 
-Each entry is tested on its own in test_known_bugs.py, marked xfail(strict=True): when the bug
-is fixed that test passes, strict xfail turns it into a failure, and the entry here should go.
-Until then the hypothesis properties treat a violation that matches an entry as known rather
-than failing on it again; any other violation still fails them.
+Each open bug is also a test of its own in test_found_bugs.py, marked xfail(strict=True): when
+it is fixed that test passes, strict xfail turns that into a failure, and its entry here goes.
+Until then the hypothesis properties treat a violation that matches an entry as known instead
+of failing on it again; any other violation still fails them.
+
+Open now: none. Everything found so far (passes in SH01/SH02/SH04/IF01 messages and in check's
+source lines, multi-line SH01/SH02/CL01/CA05 messages) was fixed in 304fa68.
 """
 
 from __future__ import annotations
@@ -12,24 +15,10 @@ import re
 
 from tools.fuzz.oracle_rcconf import PropertyViolation
 
-#: explain.py's messages quote source text (SH01, SH02, SH04 through source.clip) with the pass
-_QUOTES_SOURCE = re.compile(r"sh (sets|runs) |runs sysrc")
-#: messages that quote the file's text or names with their newlines: SH01 and SH02
-#: (explain.py), CL01 (a renamed interface, netsubr/rules.py), CA05-CA07 (a host named by a
-#: multi-line hostname, lint/crosshost.py)
-NEWLINE_CODES = {
-    f"finding-message-newline[{code}]" for code in ("SH01", "SH02", "CL01", "CA05", "CA06", "CA07")
-}
-#: check's caret line (rcnet/commands/check.py, _PASS_RE) leaves a quoted pass unmasked
-_QUOTED_PASS = re.compile(r"\bpass\s+[\"'\\]")
+#: (property name as PropertyViolation.name gives it, pattern its message matches)
+OPEN: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def known_bug(exc: PropertyViolation) -> bool:
     """Is this violation one of the open bugs above?"""
-    if exc.name in NEWLINE_CODES:
-        return True
-    if exc.name == "pass-value-printed[message]":
-        return bool(_QUOTES_SOURCE.search(str(exc)))
-    if exc.name == "pass-value-printed[source-line]":
-        return bool(_QUOTED_PASS.search(str(exc)))
-    return False
+    return any(exc.name == name and pattern.search(str(exc)) for name, pattern in OPEN)

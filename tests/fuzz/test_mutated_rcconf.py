@@ -127,7 +127,7 @@ def test_the_oracle_catches_a_printed_pass(tmp_path: Path) -> None:
     r = render(materialize(hosts, tmp_path))
     assert suspected_leaks(r) == []
     r.outputs["check-text"] += '    ifconfig_carp0="vhid 1 pass testpass 192.168.1.50/24"\n'
-    assert suspected_leaks(r) == ["testpass"]
+    assert [s for s, _ in suspected_leaks(r)] == ["testpass"]
     with pytest.raises(PropertyViolation) as caught:
         check_pass_leaks(r, hosts, tmp_path)
     assert caught.value.name == "pass-value-printed[source-line]"

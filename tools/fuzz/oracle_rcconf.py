@@ -12,9 +12,10 @@ Properties (cli.md "Hosts", "rcnet check", "rcnet show"; the project's no-traceb
 - check's JSON has exactly the documented keys and the findings read directly; its text is one
   line per finding (source and caret lines indented) and the summary; the exit status follows;
 - no vhid in the model is out of carp(4)'s ranges;
-- no pass value is printed: a pass that is written nowhere but after `pass` and shows up in any
-  output is a leak unless the same output appears with that pass replaced (then it is text
-  rcnet would print anyway, such as a word of a message).
+- no pass value is printed: a host's pass that is written nowhere in its files but after
+  `pass`, printed in a line that speaks for that host (its findings, source lines, model; any
+  host for cross-host findings and stderr), is a leak unless it is still printed with that pass
+  replaced in the input (then it is text rcnet prints anyway, such as a word of a message).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ DIR_FILES = ("rc.conf", "rc.conf.local", "rc.conf.d/netif", "sysctl.conf", "rc.c
 MAX_HOSTS = 3
 #: shorter pass values are too likely to be ordinary text (a digit, "ab") to judge
 MIN_SECRET = 4
+#: findings that compare hosts: they may speak of any host given
+CROSS_HOST = ("CA05", "CA06", "CA07")
 JSON_KEYS = {"host", "file", "line", "column", "severity", "code", "message"}
 SEVERITIES = ("error", "warning", "info")
 _FINDING_LINE = re.compile(r"^.+: (error|warning|info): .* \[[A-Z]+[0-9]+\]$")
@@ -273,14 +276,60 @@ def only_after_pass(secret: str, texts: Iterable[str]) -> bool:
     return all(t.count(secret) == len(after.findall(t)) for t in texts)
 
 
-def suspected_leaks(r: Rendering) -> list[str]:
-    texts = ["\n".join(lines) for c in r.checked for lines in c.loaded.sources.values()]
-    output = r.all_output()
-    return sorted(
-        s
-        for s in pass_values(r.checked)
-        if len(s) >= MIN_SECRET and s in output and only_after_pass(s, texts)
-    )
+def host_secrets(c: CheckedHost) -> set[str]:
+    """This host's passes that only ever appear as passes in its files."""
+    texts = ["\n".join(lines) for lines in c.loaded.sources.values()]
+    return {s for s in pass_values([c]) if len(s) >= MIN_SECRET and only_after_pass(s, texts)}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A line rcnet printed, and the host it speaks for (None: several or none)."""
+
+    output: str
+    host: str | None
+    line: str
+
+
+def shown_lines(r: Rendering) -> Iterator[Shown]:
+    """Every printed line, attributed to its host: a host's findings may quote its own files,
+    so a word that is a pass elsewhere (another host's) is no leak there."""
+    owners = [
+        (prefix + ":", c.name)
+        for c in r.checked
+        for prefix in (*c.loaded.sources, c.loaded.path, c.name)
+    ]
+    host: str | None = None
+    for line in r.outputs.get("check-text", "").split("\n"):
+        if not line.startswith("    "):  # a finding line; source and caret lines follow it
+            host = next((h for p, h in owners if line.startswith(p)), None)
+            if re.search(r"\[(CA05|CA06|CA07)\]$", line):
+                host = None
+        yield Shown("check-text", host, line)
+    if "check-json" in r.outputs:
+        for item in json.loads(r.outputs["check-json"])["findings"]:
+            owner = None if item["code"] in CROSS_HOST else item["host"]
+            yield Shown("check-json", owner, item["message"])
+    for c in r.checked:
+        for kind in ("text", "json"):
+            for line in r.outputs[f"show-{kind}-{c.loaded.path}"].split("\n"):
+                yield Shown(f"show-{kind}", c.name, line)
+    for name, text in r.outputs.items():
+        if name.endswith("-stderr"):
+            yield from (Shown(name, None, line) for line in text.split("\n"))
+
+
+def suspected_leaks(r: Rendering) -> list[tuple[str, Shown]]:
+    """(pass, where it showed) for each pass that a line speaking for its host prints."""
+    secrets = {c.name: host_secrets(c) for c in r.checked}
+    everyone = set().union(*secrets.values())
+    found: dict[str, Shown] = {}
+    for shown in shown_lines(r):
+        candidates = everyone if shown.host is None else secrets.get(shown.host, set())
+        for s in candidates:
+            if s in shown.line:
+                found.setdefault(s, shown)
+    return sorted(found.items())
 
 
 def replace_secret(hosts: Sequence[HostInput], secret: str) -> list[HostInput]:
@@ -296,15 +345,13 @@ def check_pass_leaks(r: Rendering, hosts: Sequence[HostInput], where: Path) -> N
 
     The control is written to the same place, so paths in the output stay the same.
     """
-    for secret in suspected_leaks(r):
+    for secret, shown in suspected_leaks(r):
         control = render(materialize(replace_secret(hosts, secret), where), tuple(r.codes))
         if secret in control.all_output():
             continue
-        shown = [name for name, text in r.outputs.items() if secret in text]
-        line = next(ln for ln in r.outputs[shown[0]].split("\n") if secret in ln)
         raise PropertyViolation(
-            f"pass-value-printed[{leak_kind(shown[0], line)}]",
-            f"{secret!r} in {shown[0]}: {line!r}",
+            f"pass-value-printed[{leak_kind(shown.output, shown.line)}]",
+            f"{secret!r} in {shown.output} of {shown.host or 'the run'}: {shown.line!r}",
         )
 
 

@@ -1,7 +1,8 @@
-"""Bugs found by fuzzing rcnet, each as the smallest input that shows it (xfail until fixed).
+"""Bugs the fuzzers found in rcnet, each as the smallest input that showed it.
 
-When one of these starts passing, strict xfail fails it: remove the marker and its entry in
-known.py.
+They were strict xfails until 304fa68 (one redaction for every finding: passes masked, line
+breaks shown as \\n) fixed them all; now they keep them fixed. A new bug goes here the same
+way: a strict xfail naming file and cause, and an entry in known.py while it is open.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.fuzz.oracle_rcconf import HostInput, PropertyViolation, check_hosts, run_cli
+from tools.fuzz.oracle_rcconf import HostInput, check_hosts, run_cli
 
 SECRET = "Xy7SECRETq"
 
@@ -23,10 +24,15 @@ def check_output(tmp_path: Path, text: str, fmt: str = "text") -> str:
     return out + err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check.py _PASS_RE stops at a quote: `pass 'p'` shows p in the source line",
-)
+def finding_lines(out: str) -> list[str]:
+    """The finding lines of check's text output (source and caret lines and summary left out)."""
+    return [ln for ln in out.split("\n")[:-2] if not ln.startswith("    ")]
+
+
+# --- passes printed -------------------------------------------------------------------------
+
+
+# was: check.py's _PASS_RE stopped at a quote, so the source line showed a quoted pass
 @pytest.mark.parametrize("quoted", [f'\\"{SECRET}\\"', f"'{SECRET}'"])
 def test_caret_line_masks_a_quoted_pass(tmp_path: Path, quoted: str) -> None:
     # the leading zero gives a finding (IF03) on the line, so check prints it with a caret
@@ -39,10 +45,7 @@ def test_caret_line_masks_a_quoted_pass(tmp_path: Path, quoted: str) -> None:
     assert SECRET not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.py _value_with_blanks quotes the value verbatim: SH01 shows the pass",
-)
+# was: explain.py _value_with_blanks quoted the value, pass and all
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_sh01_message_hides_the_pass(tmp_path: Path, fmt: str) -> None:
     text = f'ifconfig_em0_alias0="inet vhid 1 pass {SECRET} 192.168.1.50/32" oops\n'
@@ -51,63 +54,58 @@ def test_sh01_message_hides_the_pass(tmp_path: Path, fmt: str) -> None:
     assert SECRET not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.py quotes command lines through source.clip, which does not mask a pass",
-)
+# was: rcconf/source.py clip() quoted source text for SH02/SH04 without masking a pass
 @pytest.mark.parametrize(
     "line",
     [
         f'sysrc x="vhid 1 pass {SECRET}"',
         f'"ifconfig_em0_alias0=vhid 1 pass {SECRET} 10.0.0.1"',
         f'bad.name="vhid 1 pass {SECRET}"',
+        f"ifconfig_em0_alias0=`echo vhid 1 pass {SECRET}`",
     ],
 )
-def test_command_line_messages_hide_the_pass(tmp_path: Path, line: str) -> None:
+def test_messages_quoting_the_source_hide_the_pass(tmp_path: Path, line: str) -> None:
     out = check_output(tmp_path, line + "\n")
     assert re.search(r"\[SH0[24]\]", out)
     assert SECRET not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.py _value_with_blanks quotes a multi-line value verbatim: SH01 spans lines",
-)
+# was: ifconfig/parse.py _secrets redacted the word after `pass`, not a quoted word holding it
+def test_if01_message_hides_a_pass_inside_a_quoted_word(tmp_path: Path) -> None:
+    out = check_output(tmp_path, f"ifconfig_em0='\"inet 10.0.0.1/24 vhid 1 pass {SECRET}\"'\n")
+    assert "IF01" in out
+    assert SECRET not in out
+
+
+# --- findings spanning lines ----------------------------------------------------------------
+
+
+# was: explain.py _value_with_blanks quoted a multi-line value verbatim
 def test_sh01_message_is_one_line(tmp_path: Path) -> None:
     out = check_output(tmp_path, 'x="a\nb" c\n')
     lines = finding_lines(out)
     assert len(lines) == 1 and lines[0].endswith("[SH01]"), lines
 
 
-def finding_lines(out: str) -> list[str]:
-    """The finding lines of check's text output (source and caret lines and summary left out)."""
-    return [ln for ln in out.split("\n")[:-2] if not ln.startswith("    ")]
+def test_the_oracle_holds_for_a_multi_line_value(tmp_path: Path) -> None:
+    check_hosts([HostInput(False, (("host.conf", b'x="a\nb" c\n'),))], tmp_path / "in")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.py bad_name writes the fix with the value verbatim: SH02 spans lines",
-)
+# was: explain.py bad_name wrote the fix with the value verbatim
 def test_sh02_message_is_one_line(tmp_path: Path) -> None:
     out = check_output(tmp_path, 'bad.name="a\nb"\n')
     lines = finding_lines(out)
     assert len(lines) == 1 and lines[0].endswith("[SH02]"), lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netsubr/rules.py CL01 names the interface as ifconfig_<if>_name set it, newline kept",
-)
+# was: netsubr/rules.py named the interface as ifconfig_<if>_name set it, newline kept
 def test_cl01_message_is_one_line(tmp_path: Path) -> None:
     out = check_output(tmp_path, 'cloned_interfaces="tap1"\nifconfig_tap1_name="vm\n0"\n')
     lines = finding_lines(out)
     assert len(lines) == 1 and lines[0].endswith("[CL01]"), lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint/crosshost.py names hosts by a hostname value that may hold a newline (CA05)",
-)
+# was: lint/crosshost.py named hosts by a hostname value holding a newline
 def test_cross_host_messages_are_one_line(tmp_path: Path) -> None:
     carp = 'ifconfig_fxp0="inet 192.168.1.{}/24"\ncloned_interfaces="carp0"\n'
     carp += 'ifconfig_carp0="vhid 1 advskew {} pass {} 192.168.1.50/24"\n'
@@ -118,11 +116,3 @@ def test_cross_host_messages_are_one_line(tmp_path: Path) -> None:
     lines = finding_lines(out)
     assert sum("[CA05]" in ln for ln in lines) == 2
     assert all(re.search(r"\[[A-Z]+[0-9]+\]$", ln) for ln in lines)
-
-
-@pytest.mark.xfail(strict=True, reason="the SH01 newline bug above, as the oracle reports it")
-def test_oracle_reports_the_sh01_newline(tmp_path: Path) -> None:
-    try:
-        check_hosts([HostInput(False, (("host.conf", b'x="a\nb" c\n'),))], tmp_path / "in")
-    except PropertyViolation as exc:
-        pytest.fail(str(exc))
