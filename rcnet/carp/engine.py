@@ -122,8 +122,12 @@ class Engine:
     def next_timer(self) -> int | None:
         if not self.running:
             return None
-        deadlines = [d for d in (vh.next_deadline() for vh in self.vhosts) if d is not None]
-        return min(deadlines) if deadlines else None
+        best: int | None = None
+        for vh in self.vhosts:
+            d = vh.next_deadline()
+            if d is not None and (best is None or d < best):
+                best = d
+        return best
 
     def handle_timer(self, now: int) -> list[Action]:
         if not self.running:

@@ -202,8 +202,12 @@ class VHost:
         )
 
     def next_deadline(self) -> int | None:
-        deadlines = [d for d in (self.ad_deadline, *self.md_deadline.values()) if d is not None]
-        return min(deadlines) if deadlines else None
+        # called for every vhid after every packet: plain comparisons, no lists
+        best = self.ad_deadline
+        for d in self.md_deadline.values():
+            if d is not None and (best is None or d < best):
+                best = d
+        return best
 
     def eff_skew(self) -> int:
         return timing.effective_skew(self.cfg.advskew, self.ctx.demotion)

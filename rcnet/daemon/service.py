@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import signal
+import time
 from typing import Any
 
 from rcnet.carp.actions import (
@@ -42,6 +43,8 @@ from rcnet.model import Host
 log = logging.getLogger("rcnet")
 
 US = 1_000_000
+#: how long before a deadline the loop wakes (epoll's millisecond rounding, and some slack)
+TIMER_EARLY_S = 0.0015
 HOOK_DRAIN_S = 3.0
 
 
@@ -60,6 +63,7 @@ class Service:
         self.hooks = HookRunner([*options.notify, *([host.notify] if host.notify else [])])
         self.timer: asyncio.TimerHandle | None = None
         self.deadline: int | None = None
+        self.arm_pending = False
         self.stopped = asyncio.Event()
         self.stopping = False
         self.repair_task: asyncio.Task[None] | None = None
@@ -209,15 +213,30 @@ class Service:
             self.timer = None
         self.deadline = deadline
         if deadline is not None and not self.stopping:
-            self.timer = self.loop.call_at(deadline / US, self._on_timer)
+            # epoll rounds its timeout up to whole milliseconds: wake a little early and wait
+            # out the rest in _on_timer, so a takeover is not up to 2 ms late
+            self.timer = self.loop.call_at(deadline / US - TIMER_EARLY_S, self._on_timer)
 
     def _on_timer(self) -> None:
-        assert self.engine is not None
+        assert self.engine is not None and self.loop is not None
         due = self.deadline or 0
         self.timer = None
         self.deadline = None
-        # asyncio may fire a hair early; the engine must see its own deadline as reached
+        remaining = due / US - self.loop.time()
+        if 0 < remaining <= TIMER_EARLY_S:
+            time.sleep(remaining)
+        # the engine must see its own deadline as reached, whatever the clock's rounding
         self.perform(self.engine.handle_timer(max(self.now(), due)))
+
+    def _arm_soon(self) -> None:
+        """Re-arm once after a batch of packets, not once per packet."""
+        if not self.arm_pending and self.loop is not None:
+            self.arm_pending = True
+            self.loop.call_soon(self._arm_now)
+
+    def _arm_now(self) -> None:
+        self.arm_pending = False
+        self._arm()
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -227,7 +246,8 @@ class Service:
         actions = self.engine.handle_packet(
             self.fbsd(packet.ifname), packet.src, packet.dst, packet.ttl, packet.payload, self.now()
         )
-        self.perform(actions)
+        self.perform(actions, arm=False)
+        self._arm_soon()
 
     def _on_link_event(self, event: Event) -> None:
         if self.engine is None or self.stopping:
@@ -310,9 +330,18 @@ class Service:
 
     # -- actions ----------------------------------------------------------------------------------
 
-    def perform(self, actions: list[Action]) -> None:
+    def perform(self, actions: list[Action], *, arm: bool = True) -> None:
+        """Do what the engine asked: frames first (adverts, gratuitous ARP: microseconds on
+        the parent's packet socket), then the vhid links (a netlink call that waits for the
+        kernel's RTNL lock, which any other namespace's link change may hold for 15 ms), then
+        logs and hooks. Within each kind the engine's order is kept."""
         assert self.engine is not None
-        for action in actions:
+        frames = [a for a in actions if isinstance(a, SendAdvert | Announce)]
+        links = [a for a in actions if isinstance(a, AddVips | RemoveVips)]
+        others = [
+            a for a in actions if not isinstance(a, SendAdvert | Announce | AddVips | RemoveVips)
+        ]
+        for action in [*frames, *links, *others]:
             if isinstance(action, SendAdvert):
                 self._send(action)
             elif isinstance(action, AddVips | RemoveVips):
@@ -331,7 +360,8 @@ class Service:
                     log.info("%s", action.log_line())
             elif isinstance(action, Demoted):
                 log.info("%s", action.log_line())
-        self._arm()
+        if arm:
+            self._arm()
 
     def _switch(self, name: str, up: bool) -> None:
         assert self.switch is not None
