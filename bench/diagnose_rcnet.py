@@ -5,9 +5,11 @@
 1. Takeover path: rcnet failover trials as in bench_failover, the daemons started through
    bench/probe_rcnet.py. Each trial's time from the wire's last advert to the wire's first
    gratuitous ARP is split into: the survivor reading that advert (receive latency, which also
-   moves its master-down deadline), the timer firing late against the deadline it was armed for,
-   the engine's work until the vhid link is brought up, that netlink call, the advert, and the
-   gratuitous ARP reaching the wire.
+   moves its master-down deadline), from the deadline (or the bow-out) to the advert sent, the
+   advert to the gratuitous ARP sent, that GARP to the wire, the netlink call bringing the vhid
+   link up, and when that call ended against the
+   gratuitous ARP reaching the wire, and when the vhid link came up (the VIP usable) against
+   the GARP. "start" is the armed master-down deadline (unplanned) or the bow-out being read.
 2. CPU: both daemons (MASTER and BACKUP of every vhid) with 64 and 255 vhids under cProfile
    for a window; the functions with the most time of their own.
 3. asyncio's own timer lateness for the delays rcnet's timers use (no namespace): a plain
@@ -81,17 +83,17 @@ def read_marks(path: Path) -> list[Mark]:
     return out
 
 
+def _first(marks: list[Mark], event: str, since: int, until: int | None = None) -> Mark | None:
+    for m in marks:
+        if m.event == event and m.wall >= since and (until is None or m.wall <= until):
+            return m
+    return None
+
+
 def breakdown(marks: list[Mark], trial: dict[str, Any], victim_ip: str) -> dict[str, float] | None:
-    """Milliseconds of each step from the wire's last advert to the wire's first GARP."""
+    """Milliseconds of each step from the wire's last advert to the wire's first GARP, whatever
+    order the daemon does them in (frames and the vhid link's netlink call)."""
     last_ns, garp_ns = trial["last_advert_us"] * 1000, trial["garp_us"] * 1000
-    ups = [m for m in marks if m.event == "_switch:start" and m.detail.endswith(":up")]
-    ups = [m for m in ups if m.wall < garp_ns]
-    if not ups:
-        return None
-    up = ups[-1]
-    up_end = next((m for m in marks if m.event == "_switch:end" and m.wall >= up.wall), None)
-    send = next((m for m in marks if m.event == "_send:start" and m.wall >= up.wall), None)
-    ann = next((m for m in marks if m.event == "_announce:start" and m.wall >= up.wall), None)
     rx = next(
         (
             m
@@ -100,27 +102,40 @@ def breakdown(marks: list[Mark], trial: dict[str, Any], victim_ip: str) -> dict[
         ),
         None,
     )
-    if up_end is None or send is None or ann is None or rx is None:
+    anns = [m for m in marks if m.event == "_announce:start" and m.wall < garp_ns]
+    if rx is None or not anns:
         return None
-    out = {
-        "rx_latency_ms": (rx.wall - last_ns) / 1e6,
-        "up_call_ms": (up_end.wall - up.wall) / 1e6,
-        "up_end_to_send_ms": (send.wall - up_end.wall) / 1e6,
-        "send_to_announce_ms": (ann.wall - send.wall) / 1e6,
-        "announce_to_wire_ms": (garp_ns - ann.wall) / 1e6,
-    }
+    ann = anns[-1]
     if trial["kind"] == "unplanned":
-        timers = [m for m in marks if m.event == "_on_timer:start" and m.wall <= up.wall]
+        timers = [m for m in marks if m.event == "_on_timer:start" and m.wall <= ann.wall]
         if not timers or not timers[-1].detail.isdigit():
             return None
         fire = timers[-1]
-        deadline_wall = int(fire.detail) * 1000 + (fire.wall - fire.mono)
-        wire_deadline = last_ns + trial["bound_ms"] * 1e6
-        out["deadline_shift_ms"] = (deadline_wall - wire_deadline) / 1e6
-        out["timer_late_ms"] = (fire.wall - deadline_wall) / 1e6
-        out["timer_to_up_ms"] = (up.wall - fire.wall) / 1e6
+        start = int(fire.detail) * 1000 + (fire.wall - fire.mono)  # the armed deadline, wall
     else:
-        out["bow_out_read_to_up_ms"] = (up.wall - rx.wall) / 1e6
+        start = rx.wall  # the bow-out read
+    send = _first(marks, "_send:start", start, ann.wall)
+    up = next(
+        (
+            m
+            for m in marks
+            if m.event == "_switch:start" and m.detail.endswith(":up") and m.wall >= start
+        ),
+        None,
+    )
+    up_end = _first(marks, "_switch:end", up.wall) if up is not None else None
+    if send is None or up is None or up_end is None:
+        return None
+    out = {
+        "rx_latency_ms": (rx.wall - last_ns) / 1e6,
+        "start_to_send_ms": (send.wall - start) / 1e6,
+        "send_to_announce_ms": (ann.wall - send.wall) / 1e6,
+        "announce_to_wire_ms": (garp_ns - ann.wall) / 1e6,
+        "up_call_ms": (up_end.wall - up.wall) / 1e6,
+        "link_up_after_garp_ms": (up_end.wall - garp_ns) / 1e6,
+    }
+    if trial["kind"] == "unplanned":
+        out["deadline_shift_ms"] = (start - (last_ns + trial["bound_ms"] * 1e6)) / 1e6
     return out
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import pcap
 from bench.analysis import Takeover, analyse, takeover_logged_us
-from bench.lab_check import machine_load
+from bench.lab_check import machine_load, rcnet_version
 from bench.netlab import Capture, NetLabError, Segment, sweep
 from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
 from bench.stats import median_index, summary
@@ -300,6 +300,7 @@ def main(quick: bool) -> dict[str, Any]:
         "implementations": {},
     }
     result["machine_before"] = machine_load()
+    result["rcnet_before"] = rcnet_version()
     for name in ("rcnet", "ucarp", "keepalived"):
         why = available(name)
         if why is not None:
@@ -315,6 +316,7 @@ def main(quick: bool) -> dict[str, Any]:
                 t.pop("timeline", None)
             result["implementations"][name] = run
     result["machine_after"] = machine_load()
+    result["rcnet_after"] = rcnet_version()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "failover.json").write_text(json.dumps(result, indent=1) + "\n")
     return result

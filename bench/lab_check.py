@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 from bench.netlab import sweep
 
@@ -66,3 +68,16 @@ def machine_load(interval: float = 1.0, threshold: float = 5.0) -> dict[str, obj
         load = f.read().split()[:3]
     busy.sort(key=lambda p: -float(str(p["cpu_percent"])))
     return {"loadavg": " ".join(load), "busy_processes": busy}
+
+
+def rcnet_version() -> dict[str, str]:
+    """Which rcnet the run measured: the commit, and a digest of the rcnet/ sources as they are
+    in the working tree (each daemon is started from it: a change during a run shows here)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for path in sorted((root / "rcnet").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    return {"commit": head or "unknown", "rcnet_sources_sha1": digest.hexdigest()[:12]}

@@ -91,7 +91,17 @@ def machine_line(data: dict[str, Any]) -> str:
             f"{p['command']} {p['cpu_percent']} %" for p in m.get("busy_processes", [])
         )
         parts.append(f"{when}: load {m.get('loadavg')}; other processes {others or 'quiet'}")
-    return ("Machine " + "; ".join(parts) + ".") if parts else ""
+    text = ("Machine " + "; ".join(parts) + ".") if parts else ""
+    before, after = data.get("rcnet_before"), data.get("rcnet_after")
+    if isinstance(before, dict):
+        text += f" rcnet {before.get('commit')} (sources {before.get('rcnet_sources_sha1')})"
+        if isinstance(after, dict) and after != before:
+            text += (
+                f" **changed during the run** to {after.get('commit')}"
+                f" (sources {after.get('rcnet_sources_sha1')}): the figures mix both"
+            )
+        text += "."
+    return text.strip()
 
 
 def failover_section(data: dict[str, Any]) -> list[str]:
@@ -222,14 +232,13 @@ def jitter_section(rc: dict[int, dict[str, Any]], uc: dict[int, dict[str, Any]])
 
 
 STEPS = (
-    ("rx_latency_ms", "wire → survivor reads the advert (moves its deadline as much)"),
-    ("timer_late_ms", "master-down timer fires after its deadline"),
-    ("timer_to_up_ms", "timer → engine done, vhid link up requested"),
-    ("bow_out_read_to_up_ms", "bow-out read → vhid link up requested"),
-    ("up_call_ms", "netlink: vhid link up"),
-    ("up_end_to_send_ms", "→ advert sent"),
+    ("rx_latency_ms", "wire → survivor reads the old master's last advert"),
+    ("deadline_shift_ms", "its master-down deadline, against last advert + bound on the wire"),
+    ("start_to_send_ms", "deadline (or bow-out read) → advert sent"),
     ("send_to_announce_ms", "advert → gratuitous ARP sent"),
     ("announce_to_wire_ms", "gratuitous ARP → on the wire"),
+    ("up_call_ms", "netlink call bringing the vhid link up"),
+    ("link_up_after_garp_ms", "vhid link up (VIP usable), after the GARP"),
 )
 
 

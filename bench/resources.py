@@ -24,7 +24,7 @@ from typing import Any
 
 from bench import pcap
 from bench.analysis import advert_deviations
-from bench.lab_check import machine_load
+from bench.lab_check import machine_load, rcnet_version
 from bench.netlab import LAN, Capture, Segment, netns_pids, sweep
 from bench.peers import Impl, Rcnet, Role, Setup, Ucarp, carp_interval_us
 from bench.procstat import Usage, usage
@@ -155,6 +155,7 @@ def main(quick: bool) -> dict[str, Any]:
         "implementations": {},
     }
     out["machine_before"] = machine_load()
+    out["rcnet_before"] = rcnet_version()
     for name in ("rcnet", "ucarp"):
         if name == "ucarp" and shutil.which("ucarp") is None:
             out["implementations"][name] = {"skipped": "ucarp is not installed"}
@@ -169,6 +170,7 @@ def main(quick: bool) -> dict[str, Any]:
             print(f"  {name:<6} {count:>3} vhids: {_line(run)}", flush=True)
         out["implementations"][name] = {"runs": runs}
     out["machine_after"] = machine_load()
+    out["rcnet_after"] = rcnet_version()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "resources.json").write_text(json.dumps(out, indent=1) + "\n")
     return out
