@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from rcnet.findings import Finding
 from rcnet.rcconf.env import LoadedHost
 
 MASK = "********"
-#: `pass P`, `pass "P"`, `pass \"P\"` and `pass 'P'`: the mask keeps the quotes
-PASS_WORD = re.compile(r"""(\bpass\s+)((?:\\?["'])?)([^\s"'\\]+)""")
+#: `pass P`, `pass "P"`, `pass \"P\"` and `pass 'P'` (P may hold backslash escapes): the mask
+#: keeps the quotes
+PASS_WORD = re.compile(r"""(\bpass\s+)((?:\\?["'])?)((?:\\[^\s"']|[^\s"'\\])+)""")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -38,8 +40,14 @@ def secrets_of(loaded: LoadedHost) -> frozenset[str]:
 
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every pass value replaced by ********."""
-    text = PASS_WORD.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    """A source line with every pass value replaced by ********: the word after `pass`, and
+    any of the host's pass values wherever else it stands."""
+    return mask_secrets(PASS_WORD.sub(lambda m: m.group(1) + m.group(2) + MASK, text), secrets)
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """`text` (a message: prose, so `pass` may be followed by any word) with the host's pass
+    values replaced by ********."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and secret != MASK:
             text = re.sub(rf"(?<![\w.:/-]){re.escape(secret)}(?![\w.:/-])", MASK, text)
@@ -55,9 +63,23 @@ def clean(findings: Iterable[Finding], secrets: Iterable[str] = ()) -> list[Find
     keys = tuple(secrets)
     out: list[Finding] = []
     for f in findings:
-        message = mask(one_line(f.message), keys)
+        message = mask_secrets(one_line(f.message), keys)
         host = one_line(f.host) if f.host else f.host
         out.append(
             f if (message, host) == (f.message, f.host) else replace(f, message=message, host=host)
         )
     return out
+
+
+def mask_json(data: Any, secrets: Iterable[str]) -> Any:
+    """JSON-like data with the pass values masked in every string (numbers left alone)."""
+    keys = tuple(secrets)
+    if not keys:
+        return data
+    if isinstance(data, str):
+        return mask_secrets(data, keys)
+    if isinstance(data, list):
+        return [mask_json(item, keys) for item in data]
+    if isinstance(data, dict):
+        return {k: mask_json(v, keys) for k, v in data.items()}
+    return data

@@ -9,6 +9,7 @@ import sys
 from rcnet.commands import CommandError
 from rcnet.commands.hostargs import add_hosts_argument
 from rcnet.model import Host
+from rcnet.redact import mask_json, mask_secrets
 
 HELP = "print the model that start would apply"
 
@@ -70,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
             " them and `start` would refuse",
             file=sys.stderr,
         )
+    # a pass can only get here written where it does not belong (a hostname, a description)
     if args.json:
-        json.dump(checked.host.to_json(), sys.stdout, indent=1)
+        json.dump(mask_json(checked.host.to_json(), checked.secrets), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        print(render_text(checked.host))
+        print(mask_secrets(render_text(checked.host), checked.secrets))
     return 0
