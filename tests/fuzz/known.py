@@ -5,8 +5,9 @@ it is fixed that test passes, strict xfail turns that into a failure, and its en
 Until then the hypothesis properties treat a violation that matches an entry as known instead
 of failing on it again; any other violation still fails them.
 
-Open now: none. Everything found so far (passes in SH01/SH02/SH04/IF01 messages and in check's
-source lines, multi-line SH01/SH02/CL01/CA05 messages) was fixed in 304fa68.
+Open now: none. Fixed: passes in SH01/SH02/SH04/IF01 messages and in check's source lines,
+multi-line SH01/SH02/CL01/CA05 messages (304fa68); a pass written into the hostname printed by
+`rcnet show` (82f2a06).
 """
 
 from __future__ import annotations

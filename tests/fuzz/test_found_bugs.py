@@ -1,8 +1,8 @@
 """Bugs the fuzzers found in rcnet, each as the smallest input that showed it.
 
-They were strict xfails until 304fa68 (one redaction for every finding: passes masked, line
-breaks shown as \\n) fixed them all; now they keep them fixed. A new bug goes here the same
-way: a strict xfail naming file and cause, and an entry in known.py while it is open.
+Each was a strict xfail until fixed (304fa68: one redaction for every finding, passes masked
+and line breaks shown as \\n; 82f2a06: show masks too); now they keep them fixed. An open bug
+is a strict xfail naming file and cause, with an entry in known.py while it is open.
 """
 
 from __future__ import annotations
@@ -74,6 +74,20 @@ def test_messages_quoting_the_source_hide_the_pass(tmp_path: Path, line: str) ->
 def test_if01_message_hides_a_pass_inside_a_quoted_word(tmp_path: Path) -> None:
     out = check_output(tmp_path, f"ifconfig_em0='\"inet 10.0.0.1/24 vhid 1 pass {SECRET}\"'\n")
     assert "IF01" in out
+    assert SECRET not in out
+
+
+# was: commands/show.py printed the hostname unmasked while check masked it (fixed in 82f2a06)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_show_masks_a_pass_written_into_the_hostname(tmp_path: Path, as_json: bool) -> None:
+    path = tmp_path / "host.conf"
+    path.write_text(
+        f'hostname="gw pass {SECRET}"\nifconfig_em0="inet 192.168.1.5/24"\n'
+        f'ifconfig_em0_alias0="inet vhid 1 pass {SECRET} alias 192.168.1.50/32"\n'
+    )
+    assert SECRET not in check_output(tmp_path, path.read_text())  # check masks it (GN04)
+    _code, out, _err = run_cli(["show", *(["--json"] if as_json else []), str(path)])
+    assert "vhid 1" in out or '"vhid": 1' in out
     assert SECRET not in out
 
 

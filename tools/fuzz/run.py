@@ -217,7 +217,11 @@ def summary(name: str, r: dict[str, Any]) -> str:
         else "line coverage unavailable"
     )
     lf = r["libfuzzer"]
-    edges = f"cov {lf['cov_after_seeds']} -> {lf['cov']}, ft {lf['ft_after_seeds']} -> {lf['ft']}"
+    edges = "no edge coverage (mutation loop)"
+    if lf["cov"] is not None:
+        edges = (
+            f"cov {lf['cov_after_seeds']} -> {lf['cov']}, ft {lf['ft_after_seeds']} -> {lf['ft']}"
+        )
     return (
         f"{name}: {r['result']}: {r['executions']} executions in {r['seconds']} s"
         f" ({r['executions_per_second']}/s); {edges}; {lines}"
