@@ -126,7 +126,9 @@ def test_line_coverage_counts_function_lines_only(tmp_path: Path) -> None:
 def _fuzz(engine: str, *flags: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     corpus = tmp / "corpus"
     seeds.write_corpus(corpus, seeds.packet_seeds())
-    env = dict(os.environ, PYTHONPATH=str(ROOT), FUZZ_ENGINE=engine)
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT), FUZZ_ENGINE=engine, FUZZ_SCRATCH=str(tmp / "scratch")
+    )
     cmd = [sys.executable, "-m", "tools.fuzz.fuzz_decoder", *flags, str(corpus)]
     return subprocess.run(
         cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False

@@ -14,13 +14,16 @@ target's `load` imports rcnet inside the instrumentation block.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib
 import json
 import os
 import pkgutil
 import random
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -76,6 +79,21 @@ def guarded(one: Callable[[bytes], object]) -> Callable[[bytes], None]:
             raise
 
     return test_one_input
+
+
+def scratch_directory(name: str) -> Path:
+    """Where a target writes its inputs: FUZZ_SCRATCH (run.py makes and removes it), else a
+    new directory on tmpfs when there is one, removed at exit. A failing input ends the
+    process without running atexit, which is why run.py owns the directory when it can."""
+    given = os.environ.get("FUZZ_SCRATCH")
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    path = Path(tempfile.mkdtemp(prefix=f"rcnet-fuzz-{name}-", dir=base))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def import_all(names: Sequence[str]) -> None:

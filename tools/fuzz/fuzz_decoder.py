@@ -9,21 +9,16 @@ The input format and the properties are `oracle_packet`'s: the first byte picks 
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
-from tools.fuzz.driver import Target, main
+from tools.fuzz.driver import Target, main, scratch_directory
 
 
 def load() -> Callable[[bytes], object]:
     from tools.fuzz.oracle_packet import check_packet, hosts
 
     hosts()  # read the fixtures once, before the first input
-    scratch = Path(tempfile.mkdtemp(prefix="rcnet-fuzz-decoder-"))
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    scratch = scratch_directory("decoder")
 
     def one(data: bytes) -> object:
         return check_packet(data, scratch)

@@ -8,22 +8,15 @@ temporary directory per process, emptied for each input.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
-from tools.fuzz.driver import Target, main
+from tools.fuzz.driver import Target, main, scratch_directory
 
 
 def load() -> Callable[[bytes], object]:
     from tools.fuzz.oracle_rcconf import check_input
 
-    # tmpfs when there is one: every input writes its files anew
-    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    scratch = Path(tempfile.mkdtemp(prefix="rcnet-fuzz-rcconf-", dir=base))
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    scratch = scratch_directory("rcconf")
 
     def one(data: bytes) -> object:
         return check_input(data, scratch / "input")

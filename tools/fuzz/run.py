@@ -15,11 +15,13 @@ for line coverage. Results go to bench/results/fuzz.json; exit 1 when anything f
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.metadata
 import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +63,8 @@ SPECS = {
     ),
 }
 
+#: a libFuzzer status line: (executions, kind, cov, ft, corpus entries)
+Status = tuple[int, str, int, int, int]
 _STATUS = re.compile(r"^#(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+) corp: (\d+)/")
 _EXECS = re.compile(r"^stat::number_of_executed_units: (\d+)", re.M)
 _ARTIFACT = re.compile(r"Test unit written to (\S+)")
@@ -77,8 +81,8 @@ def engine_name() -> str:
         return "random mutation loop (atheris is not installed)"
 
 
-def status_lines(log: str) -> list[tuple[int, str, int, int, int]]:
-    out = []
+def status_lines(log: str) -> list[Status]:
+    out: list[Status] = []
     for line in log.splitlines():
         m = _STATUS.match(line)
         if m:
@@ -108,7 +112,9 @@ def failure(log: str, kind: str) -> dict[str, Any]:
     }
 
 
-def fuzz_once(spec: Spec, work: Path, seconds: int, known: list[str]) -> tuple[int, str]:
+def fuzz_once(
+    spec: Spec, work: Path, seconds: int, known: list[str], scratch: Path
+) -> tuple[int, str]:
     corpus, artifacts = work / "corpus", work / "artifacts"
     cmd = [
         sys.executable,
@@ -122,7 +128,13 @@ def fuzz_once(spec: Spec, work: Path, seconds: int, known: list[str]) -> tuple[i
         *spec.flags,
         str(corpus),
     ]
-    env = dict(os.environ, FUZZ_KNOWN=";".join(known), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        FUZZ_KNOWN=";".join(known),
+        FUZZ_SCRATCH=str(scratch),
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+    )
     proc = subprocess.run(
         cmd,
         cwd=ROOT,
@@ -149,23 +161,19 @@ def replay(spec: Spec, work: Path) -> dict[str, Any]:
     return result
 
 
-def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
-    work = base / spec.name
-    (work / "artifacts").mkdir(parents=True)
-    n_seeds = seeds.write_corpus(work / "corpus", spec.seeds())
-    seeds.write_dictionary(work / "words.dict", spec.words())
-    # signatures the caller already knows about (FUZZ_KNOWN) are stepped past from the start
-    given = [k for k in os.environ.get("FUZZ_KNOWN", "").split(";") if k]
-    known: list[str] = list(given)
+def fuzz_until(
+    spec: Spec, work: Path, seconds: int, known: list[str], scratch: Path
+) -> tuple[int, list[Status], list[dict[str, Any]]]:
+    """Fuzz for `seconds`, restarting after each new failure with its signature known."""
     failures: list[dict[str, Any]] = []
+    statuses: list[Status] = []
     execs = 0
-    statuses: list[tuple[int, str, int, int, int]] = []
     start = time.monotonic()
     for _ in range(RESTARTS):
         left = int(seconds - (time.monotonic() - start))
         if left < 5:
             break
-        code, log = fuzz_once(spec, work, left, known)
+        code, log = fuzz_once(spec, work, left, known, scratch)
         counted = _EXECS.findall(log)
         lines = status_lines(log)
         execs += int(counted[-1]) if counted else (lines[-1][0] if lines else 0)
@@ -179,6 +187,25 @@ def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
         if found["signature"] in known or found["signature"] in ("crash", "timeout"):
             break  # no signature to skip by: restarting would find the same thing again
         known.append(found["signature"])
+    return execs, statuses, failures
+
+
+def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
+    work = base / spec.name
+    (work / "artifacts").mkdir(parents=True)
+    n_seeds = seeds.write_corpus(work / "corpus", spec.seeds())
+    seeds.write_dictionary(work / "words.dict", spec.words())
+    # signatures the caller already knows about (FUZZ_KNOWN) are stepped past from the start
+    given = [k for k in os.environ.get("FUZZ_KNOWN", "").split(";") if k]
+    start = time.monotonic()
+    # the target's files go on tmpfs when there is one; removed here, since a failing input
+    # ends the target before its own clean-up
+    shm = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    scratch = Path(tempfile.mkdtemp(prefix=f"rcnet-fuzz-{spec.name}-", dir=shm))
+    try:
+        execs, statuses, failures = fuzz_until(spec, work, seconds, list(given), scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     elapsed = time.monotonic() - start
     inited = next((s for s in statuses if s[1] == "INITED"), None)
     last = statuses[-1] if statuses else None
@@ -200,6 +227,14 @@ def run_target(spec: Spec, seconds: int, base: Path) -> dict[str, Any]:
         "result": "no crash" if not failures else f"{len(failures)} failure(s)",
         "work_directory": str(work),
     }
+
+
+def source_digest() -> str:
+    """SHA-256 over rcnet's sources: whether the code under test changed during the run."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "rcnet").rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def git_commit() -> str | None:
@@ -238,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=output, metavar="PATH")
     args = parser.parse_args(argv)
     names = args.target or list(SPECS)
+    commit, digest = git_commit(), source_digest()
     base = Path(tempfile.mkdtemp(prefix="rcnet-fuzz-"))
     print(f"fuzzing {', '.join(names)} for {args.seconds} s each with {engine_name()}")
     print(f"work directory (corpora, logs, failing inputs): {base}", flush=True)
@@ -247,7 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(name, results[name]), flush=True)
     doc = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "commit": git_commit(),
+        "commit": commit,
+        "commit_at_end": git_commit(),
+        "rcnet_source_sha256": digest,
+        # rcnet's sources (working tree) changed while it ran: the figures mix two versions
+        "rcnet_changed_during_run": source_digest() != digest,
         "engine": engine_name(),
         "python": platform.python_version(),
         "seconds_per_target": args.seconds,
