@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import failover, resources
-from bench.lab_check import unavailable
+from bench.lab_check import machine_load, rcnet_version, unavailable
 from bench.netlab import Segment
 from bench.peers import Rcnet, Role, Setup
 
@@ -281,9 +281,12 @@ def main() -> int:
         print(f"diagnose_rcnet: skipped: {why}")
         return 0
     result = {
+        "rcnet": rcnet_version(),
+        "machine_before": machine_load(),
         "takeover": takeover_path(8),
         "cpu": [cpu_profile(64, 15), cpu_profile(255, 15)],
         "asyncio_timer_lateness": timer_lateness(6),
+        "machine_after": machine_load(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "rcnet-diagnosis.json").write_text(json.dumps(result, indent=1) + "\n")

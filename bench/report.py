@@ -92,16 +92,24 @@ def machine_line(data: dict[str, Any]) -> str:
         )
         parts.append(f"{when}: load {m.get('loadavg')}; other processes {others or 'quiet'}")
     text = ("Machine " + "; ".join(parts) + ".") if parts else ""
-    before, after = data.get("rcnet_before"), data.get("rcnet_after")
-    if isinstance(before, dict):
-        text += f" rcnet {before.get('commit')} (sources {before.get('rcnet_sources_sha1')})"
-        if isinstance(after, dict) and after != before:
-            text += (
-                f" **changed during the run** to {after.get('commit')}"
-                f" (sources {after.get('rcnet_sources_sha1')}): the figures mix both"
-            )
-        text += "."
+    text += " " + version_text(data.get("rcnet_before"), data.get("rcnet_after"))
     return text.strip()
+
+
+def version_text(before: Any, after: Any = None) -> str:
+    """Which rcnet was measured; a change of its sources during the run is flagged."""
+    if not isinstance(before, dict):
+        return ""
+    text = f"rcnet {before.get('commit')} (sources {before.get('rcnet_sources_sha1')})"
+    if isinstance(after, dict):
+        if after.get("rcnet_sources_sha1") != before.get("rcnet_sources_sha1"):
+            text += (
+                f" **changed during the run** to sources {after.get('rcnet_sources_sha1')}"
+                f" ({after.get('commit')}): the figures mix both"
+            )
+        elif after.get("commit") != before.get("commit"):
+            text += f"; HEAD moved to {after.get('commit')} with rcnet/ unchanged"
+    return text + "."
 
 
 def failover_section(data: dict[str, Any]) -> list[str]:
@@ -193,7 +201,7 @@ def resources_section(data: dict[str, Any]) -> list[str]:
     rss = r255.get("m", {}).get("rss_mb")
     out += [
         f"- Target: rcnet's CPU ≤ {TARGET_CPU_RATIO:g} × ucarp's at 64 vhids: "
-        f"**{verdict(ratio, TARGET_CPU_RATIO)}** (ratio {fmt(ratio)}).",
+        f"**{verdict(ratio, TARGET_CPU_RATIO)}** (ratio {fmt(ratio, 2)}).",
         f"- Target: one rcnet with 255 vhids under {TARGET_RSS_MB:g} MB resident: "
         f"**{verdict(rss, TARGET_RSS_MB)}** ({fmt(rss)} MB).",
         "",
