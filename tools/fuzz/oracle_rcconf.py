@@ -3,14 +3,15 @@
 An input is bytes: a mode byte, then parts separated by SEP (`encode_input`). Mode 0 is one
 single-file host; mode 1 an etc directory (rc.conf, rc.conf.local, rc.conf.d/netif,
 sysctl.conf, rc.conf.d/routing); mode 2 up to three single-file hosts checked together, so the
-cross-host rules run too.
+cross-host rules run too. The mode byte's top bit picks the form `rcnet show` is run in.
 
 Properties (cli.md "Hosts", "rcnet check", "rcnet show"; the project's no-traceback rule):
-- read_hosts, lint_hosts, `rcnet check` (JSON and text, source lines shown) and the model's
-  renderings raise nothing; a readable host gives no HostError (two hosts with one name may);
+- read_hosts, lint_hosts, `rcnet check` (JSON and text, source lines shown) and `rcnet show`
+  (text or JSON) raise nothing; a readable host gives no HostError (two hosts with one name may);
 - every finding has a severity, a code and a one-line message, and a place inside its file;
 - check's JSON has exactly the documented keys and the findings read directly; its text is one
   line per finding (source and caret lines indented) and the summary; the exit status follows;
+  show exits 0 and its JSON has the documented keys;
 - no vhid in the model is out of carp(4)'s ranges;
 - no pass value is printed: a host's pass that is written nowhere in its files but after
   `pass`, printed in a line that speaks for that host (its findings, source lines, model; any
@@ -30,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rcnet import cli
-from rcnet.commands.show import render_text
 from rcnet.findings import Finding
 from rcnet.hosts import CheckedHost, DuplicateHostError, read_hosts
 from rcnet.lint import lint_hosts
@@ -125,27 +125,38 @@ class Rendering:
     checked: list[CheckedHost]
     errors: list[HostError]
     findings: list[Finding]
-    #: output name -> text (check json/text stdout and stderr, show text/json)
+    #: `check --format` and `show` forms that were run
+    formats: tuple[str, ...] = ()
+    show_formats: tuple[str, ...] = ()
+    #: output name -> text (check json/text stdout and stderr, show text/json per host)
     outputs: dict[str, str] = field(default_factory=dict)
+    #: check format -> exit status; show: `show-FORM-PATH` -> exit status
     codes: dict[str, int] = field(default_factory=dict)
 
     def all_output(self) -> str:
         return "\n".join(self.outputs.values())
 
 
-def render(paths: Sequence[str], formats: Iterable[str] = ("json", "text")) -> Rendering:
+def render(
+    paths: Sequence[str],
+    formats: Iterable[str] = ("json", "text"),
+    show_formats: Iterable[str] = ("text", "json"),
+) -> Rendering:
+    """Read the hosts, then run `rcnet check` on all and `rcnet show` on each, as users do."""
     checked, errors = read_hosts(paths)
     findings = [f for c in checked for f in c.findings]
     findings.extend(lint_hosts(checked))
-    r = Rendering(checked, errors, findings)
-    for fmt in formats:
+    r = Rendering(checked, errors, findings, tuple(formats), tuple(show_formats))
+    for fmt in r.formats:
         code, out, err = run_cli(["check", "--format", fmt, "--source", "always", *paths])
         r.codes[fmt] = code
         r.outputs[f"check-{fmt}"] = out
         r.outputs[f"check-{fmt}-stderr"] = err
     for c in checked:
-        r.outputs[f"show-text-{c.loaded.path}"] = render_text(c.host)
-        r.outputs[f"show-json-{c.loaded.path}"] = json.dumps(c.host.to_json(), indent=1)
+        for form in r.show_formats:
+            key = f"show-{form}-{c.loaded.path}"
+            argv = ["show", *(["--json"] if form == "json" else []), c.loaded.path]
+            r.codes[key], r.outputs[key], r.outputs[f"{key}-stderr"] = run_cli(argv)
     return r
 
 
@@ -240,8 +251,24 @@ def expected_exit(r: Rendering) -> int:
 
 def check_exit(r: Rendering) -> None:
     want = expected_exit(r)
-    for fmt, code in r.codes.items():
-        require(code == want, "check-exit-status", f"{fmt}: {code}, expected {want}")
+    for name, code in r.codes.items():
+        if name.startswith("show-"):  # show refuses only a HOST it cannot read
+            require(code == 0, "show-exit-status", f"{name}: {code}")
+        else:
+            require(code == want, "check-exit-status", f"{name}: {code}, expected {want}")
+
+
+def check_show_json(r: Rendering) -> None:
+    for c in r.checked:
+        out = r.outputs.get(f"show-json-{c.loaded.path}")
+        if out is None:
+            continue
+        try:
+            doc = json.loads(out)
+        except ValueError as exc:
+            raise PropertyViolation("show-json-invalid", f"{exc}: {out[:200]!r}") from None
+        keys = {"hostname", "interfaces", "vhids"}
+        require(isinstance(doc, dict) and keys <= set(doc), "show-json-keys", out[:200])
 
 
 def check_rendering(r: Rendering) -> None:
@@ -254,6 +281,7 @@ def check_rendering(r: Rendering) -> None:
         check_finding(f, sources)
     check_json(r)
     check_text(r)
+    check_show_json(r)
     check_exit(r)
 
 
@@ -311,9 +339,9 @@ def shown_lines(r: Rendering) -> Iterator[Shown]:
             owner = None if item["code"] in CROSS_HOST else item["host"]
             yield Shown("check-json", owner, item["message"])
     for c in r.checked:
-        for kind in ("text", "json"):
-            for line in r.outputs[f"show-{kind}-{c.loaded.path}"].split("\n"):
-                yield Shown(f"show-{kind}", c.name, line)
+        for form in r.show_formats:
+            for line in r.outputs[f"show-{form}-{c.loaded.path}"].split("\n"):
+                yield Shown(f"show-{form}", c.name, line)
     for name, text in r.outputs.items():
         if name.endswith("-stderr"):
             yield from (Shown(name, None, line) for line in text.split("\n"))
@@ -346,7 +374,8 @@ def check_pass_leaks(r: Rendering, hosts: Sequence[HostInput], where: Path) -> N
     The control is written to the same place, so paths in the output stay the same.
     """
     for secret, shown in suspected_leaks(r):
-        control = render(materialize(replace_secret(hosts, secret), where), tuple(r.codes))
+        paths = materialize(replace_secret(hosts, secret), where)
+        control = render(paths, r.formats, r.show_formats)
         if secret in control.all_output():
             continue
         raise PropertyViolation(
@@ -365,14 +394,20 @@ def leak_kind(output: str, line: str) -> str:
 
 
 def check_hosts(
-    hosts: Sequence[HostInput], root: Path, formats: Iterable[str] = ("json", "text")
+    hosts: Sequence[HostInput],
+    root: Path,
+    formats: Iterable[str] = ("json", "text"),
+    show_formats: Iterable[str] = ("text", "json"),
 ) -> Rendering:
     """Write `hosts` under root, run everything on them and check every property."""
-    r = render(materialize(hosts, root), tuple(formats))
+    r = render(materialize(hosts, root), formats, show_formats)
     check_rendering(r)
     check_pass_leaks(r, hosts, root)
     return r
 
 
-def check_input(data: bytes, root: Path, formats: Iterable[str] = ("json", "text")) -> Rendering:
-    return check_hosts(decode_input(data), root, formats)
+def check_input(data: bytes, root: Path) -> Rendering:
+    """A fuzz input: both check formats; the mode byte's top bit picks show's (each show
+    reads the host again, so one form per input keeps the target fast)."""
+    show = ("json",) if data[:1] and data[0] & 0x80 else ("text",)
+    return check_hosts(decode_input(data), root, show_formats=show)
