@@ -82,8 +82,8 @@ def _one(ax: Any, tl: dict[str, Any], kind: str) -> None:
     new = [t / s for t in tl.get("survivor_adverts_ms", [])]
     replies = [t / s for t in tl.get("replies_ms", [])]
     ax.plot(replies, [1] * len(replies), "|", color="0.55", markersize=7, label="ping reply")
-    ax.plot(new, [2] * len(new), "|", color="tab:green", markersize=14, mew=2, label="adverts")
-    ax.plot(old, [3] * len(old), "|", color="tab:blue", markersize=14, mew=2, label="adverts")
+    ax.plot(new, [2] * len(new), "|", color="tab:green", markersize=14, mew=2, label="new adverts")
+    ax.plot(old, [3] * len(old), "|", color="tab:blue", markersize=14, mew=2, label="old adverts")
     bow = bool(tl.get("bow_out"))
     last = "last advert: bow-out" if bow else "last advert"
     ax.plot([0], [3], "o", color="tab:purple" if bow else "tab:blue", label=last)

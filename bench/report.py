@@ -133,7 +133,10 @@ def failover_section(data: dict[str, Any]) -> list[str]:
         "Planned handover: first gratuitous ARP − the stopping master's last advert, ms",
         planned,
         "SIGTERM. rcnet's last advert is its bow-out (255/255), keepalived's a priority-0"
-        " advert; ucarp sends none, so its backup waits out the master-down interval.",
+        " advert; ucarp sends none, so its backup waits out the master-down interval. A"
+        " gratuitous ARP may leave before the VIP is usable (rcnet sends its frames before the"
+        " netlink call that brings the vhid link up): the client-gap tables below show what a"
+        " client sees.",
     )
     for kind, title in (("unplanned", "unplanned failover"), ("planned", "planned handover")):
         out += table(
@@ -256,7 +259,11 @@ def diagnosis_section(data: dict[str, Any]) -> list[str]:
     out = [
         "## Where rcnet's time goes (bench/diagnose_rcnet.py, run by hand)",
         "",
-        "Medians over probed failover trials (the daemon's methods wrapped, rcnet unchanged); ms.",
+        "Medians over probed rcnet failover trials (a few of the daemon's methods wrapped in"
+        " timing probes; rcnet's code itself unchanged); ms. "
+        + version_text(data.get("rcnet"))
+        + " "
+        + machine_line(data),
         "",
         "| step | unplanned | planned |",
         "|---|---:|---:|",
