@@ -117,7 +117,7 @@ def failover_section(data: dict[str, Any]) -> list[str]:
     out += [
         f"{data.get('trials_per_kind')} trials per kind and implementation"
         f"{' (quick mode)' if data.get('quick') else ''}; {data.get('segment')}."
-        " Times from the capture. rcnet uses the "
+        " Times from the capture. rcnet's rc.conf syntax: "
         f"{data.get('rcnet_syntax')}. {machine_line(data)}",
         "",
     ]
