@@ -12,7 +12,6 @@ import asyncio
 import logging
 import random
 import signal
-import time
 from typing import Any
 
 from rcnet.carp.actions import (
@@ -33,6 +32,7 @@ from rcnet.daemon.control import ControlServer
 from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
 from rcnet.daemon.sdnotify import sd_notify
+from rcnet.daemon.timerfd import DeadlineTimer
 from rcnet.linux import owned
 from rcnet.linux.changes import Change
 from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState
@@ -43,8 +43,6 @@ from rcnet.model import Host
 log = logging.getLogger("rcnet")
 
 US = 1_000_000
-#: how long before a deadline the loop wakes (epoll's millisecond rounding, and some slack)
-TIMER_EARLY_S = 0.0015
 HOOK_DRAIN_S = 3.0
 
 
@@ -61,8 +59,7 @@ class Service:
         self.watcher: Any = None
         self.control: ControlServer | None = None
         self.hooks = HookRunner([*options.notify, *([host.notify] if host.notify else [])])
-        self.timer: asyncio.TimerHandle | None = None
-        self.deadline: int | None = None
+        self.timer: DeadlineTimer | None = None
         self.arm_pending = False
         self.stopped = asyncio.Event()
         self.stopping = False
@@ -100,6 +97,7 @@ class Service:
         self.loop = asyncio.get_running_loop()
         now = self.now()
         self.engine = Engine(self.host, random.Random(), now)
+        self.timer = DeadlineTimer(self.loop, self._on_timer)
         self._index_macvlans(self.host)
         self.switch = LinkSwitch()
         self._open_transports(self.host)
@@ -168,7 +166,7 @@ class Service:
         sd_notify("STOPPING=1")
         log.info("rcnet: stopping")
         if self.timer is not None:
-            self.timer.cancel()
+            self.timer.close()
         if self.engine is not None:
             self.perform(self.engine.stop(self.now()))
         self._unwatch_links()
@@ -204,27 +202,11 @@ class Service:
     # -- timers -----------------------------------------------------------------------------------
 
     def _arm(self) -> None:
-        assert self.loop is not None and self.engine is not None
-        deadline = self.engine.next_timer()
-        if deadline == self.deadline and self.timer is not None:
-            return
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        self.deadline = deadline
-        if deadline is not None and not self.stopping:
-            # epoll rounds its timeout up to whole milliseconds: wake a little early and wait
-            # out the rest in _on_timer, so a takeover is not up to 2 ms late
-            self.timer = self.loop.call_at(deadline / US - TIMER_EARLY_S, self._on_timer)
+        assert self.engine is not None and self.timer is not None
+        self.timer.arm(None if self.stopping else self.engine.next_timer())
 
-    def _on_timer(self) -> None:
-        assert self.engine is not None and self.loop is not None
-        due = self.deadline or 0
-        self.timer = None
-        self.deadline = None
-        remaining = due / US - self.loop.time()
-        if 0 < remaining <= TIMER_EARLY_S:
-            time.sleep(remaining)
+    def _on_timer(self, due: int) -> None:
+        assert self.engine is not None
         # the engine must see its own deadline as reached, whatever the clock's rounding
         self.perform(self.engine.handle_timer(max(self.now(), due)))
 
