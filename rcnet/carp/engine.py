@@ -71,14 +71,26 @@ class Engine:
         #: parent interface -> link usable (IFF_UP and carrier); unknown names count as up
         self.links: dict[str, bool] = {i.name: i.up for i in host.interfaces if not i.cloned}
         self._on_parent: dict[str, list[VHost]] = defaultdict(list)
+        self._by_vhid: dict[tuple[str, int], list[VHost]] = defaultdict(list)
+        self.reindex()
         for vh in self.vhosts:
-            if vh.cfg.parent is not None:
-                self._on_parent[vh.cfg.parent].append(vh)
             own = host.interface(vh.cfg.interface)
             if vh.cfg.legacy and own is not None:
                 vh.admin_up = own.up
             for fam in (4, 6):
                 vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
+
+    def reindex(self) -> None:
+        """Rebuild the lookups by parent and by (interface or parent, vhid) after `vhosts`
+        changed: every packet and every control request goes through them."""
+        self._on_parent = defaultdict(list)
+        self._by_vhid = defaultdict(list)
+        for vh in self.vhosts:
+            if vh.cfg.parent is not None:
+                self._on_parent[vh.cfg.parent].append(vh)
+            for name in {vh.cfg.interface, vh.cfg.parent}:
+                if name is not None:
+                    self._by_vhid[(name, vh.cfg.vhid)].append(vh)
 
     @property
     def counters(self) -> Counters:
@@ -170,7 +182,11 @@ class Engine:
             return self._drop(ifname, *verdict)
         version, vhid = payload[0] >> 4, payload[1]
         vh = next(
-            (v for v in on_if if v.cfg.vhid == vhid and family in v.families),
+            (
+                v
+                for v in self._by_vhid.get((ifname, vhid), ())
+                if v.cfg.parent == ifname and family in v.families
+            ),
             None,
         )
         if vh is None:
@@ -301,9 +317,9 @@ class Engine:
         return out
 
     def find(self, ifname: str, vhid: int) -> VHost:
-        for vh in self.vhosts:
-            if vh.cfg.vhid == vhid and ifname in (vh.cfg.interface, vh.cfg.parent):
-                return vh
+        found = self._by_vhid.get((ifname, vhid))
+        if found:
+            return found[0]
         raise CarpError(f"{ifname}: no vhid {vhid}")
 
     def force_state(self, ifname: str, vhid: int, state: str | State, now: int) -> list[Action]:

@@ -13,7 +13,6 @@ Runtime sysctls (preempt, demotion, ...) are kept: sysctl.conf is read at boot, 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 
 from rcnet.carp import wire
 from rcnet.carp.actions import Action
@@ -53,10 +52,8 @@ def reconfigure(engine: Engine, host: Host, rng: random.Random, now: int) -> lis
 
     engine.host = host
     engine.vhosts = vhosts
-    engine._on_parent = defaultdict(list)
+    engine.reindex()
     for vh in vhosts:
-        if vh.cfg.parent is not None:
-            engine._on_parent[vh.cfg.parent].append(vh)
         for fam in (4, 6):
             vh.src[fam] = engine._parent_address(vh.cfg.parent, fam)
     for iface in host.interfaces:

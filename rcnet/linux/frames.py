@@ -20,6 +20,7 @@ Pure functions of struct and ipaddress; the payload (CARP header or VRRPv3) come
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import struct
@@ -47,6 +48,7 @@ _NA_FLAG_ROUTER = 0x80000000
 _NA_FLAG_OVERRIDE = 0x20000000
 
 
+@functools.lru_cache(maxsize=256)
 def virtual_mac(vhid: int) -> bytes:
     """The CARP virtual MAC of a vhid: 00:00:5e:00:01:<vhid> (IANA's VRRP IPv4 block)."""
     if not 1 <= vhid <= 255:
@@ -65,6 +67,7 @@ def mac_bytes(text: str) -> bytes:
     return bytes(int(p, 16) for p in parts)
 
 
+@functools.lru_cache(maxsize=64)
 def multicast_mac(group: IPv4Address | IPv6Address) -> bytes:
     """The Ethernet address of an IP multicast group (RFC 1112 / RFC 2464)."""
     if not group.is_multicast:
@@ -83,6 +86,12 @@ def internet_checksum(data: bytes) -> int:
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
+
+
+@functools.lru_cache(maxsize=1024)
+def _packed(address: IPv4Address) -> bytes:
+    # ipaddress computes .packed anew on every access; adverts reuse a handful of addresses
+    return address.packed
 
 
 def random_ip_id() -> int:
@@ -113,8 +122,8 @@ def ipv4_header(
         ttl,
         proto,
         0,
-        src.packed,
-        dst.packed,
+        _packed(src),
+        _packed(dst),
     )
     return head[:10] + struct.pack("!H", internet_checksum(head)) + head[12:]
 
