@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
+import random
 import struct
 from ipaddress import IPv4Address, IPv6Address
 
@@ -94,9 +95,13 @@ def _packed(address: IPv4Address) -> bytes:
     return address.packed
 
 
+#: seeded from os.urandom once; a system call per advert bought nothing for a 16-bit IP ID
+_ID_RNG = random.Random(os.urandom(16))
+
+
 def random_ip_id() -> int:
     # FreeBSD randomises the IP ID of adverts (ip_randomid)
-    return int.from_bytes(os.urandom(2), "big")
+    return _ID_RNG.getrandbits(16)
 
 
 def ipv4_header(
