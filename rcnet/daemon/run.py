@@ -118,20 +118,32 @@ def dry_run(host: Host, ifmap: dict[str, str]) -> int:
     return 0
 
 
-def clear_leftovers() -> None:
-    """The vhid macvlans (and their addresses) of an earlier run that did not stop cleanly."""
+def delete_vhid_links(names: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Delete rcnet's vhid macvlans (their addresses go with them): those named, or every one
+    in the namespace. Returns (what was deleted, one line per failure)."""
     from rcnet.linux import netlink
     from rcnet.linux.changes import DeleteLink
     from rcnet.linux.owned import is_vhid_macvlan
 
     state = netlink.snapshot()
     ours = {lk.name for lk in state.links if is_vhid_macvlan(lk.name, lk.kind, lk.mac, lk.alias)}
-    stale = [c for c in netlink.leftovers(state=state) if isinstance(c, DeleteLink)]
-    stale = [c for c in stale if c.ifname in ours]
-    for failure in netlink.apply(stale, best_effort=True):
+    wanted = ours if names is None else ours & names
+    gone = [
+        c
+        for c in netlink.leftovers(state=state)
+        if isinstance(c, DeleteLink) and c.ifname in wanted
+    ]
+    failures = netlink.apply(gone, best_effort=True)
+    return [c.describe() for c in gone], failures
+
+
+def clear_leftovers() -> None:
+    """The vhid macvlans (and their addresses) of an earlier run that did not stop cleanly."""
+    deleted, failures = delete_vhid_links()
+    for failure in failures:
         log.warning("rcnet: could not clear a leftover: %s", failure)
-    for change in stale:
-        log.info("rcnet: cleared leftover of an earlier run: %s", change.describe())
+    for line in deleted:
+        log.info("rcnet: cleared leftover of an earlier run: %s", line)
 
 
 def apply_host(host: Host, ifmap: dict[str, str]) -> None:

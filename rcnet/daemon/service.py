@@ -186,14 +186,9 @@ class Service:
         self.stopped.set()
 
     def _remove_macvlans(self) -> list[str]:
-        from rcnet.linux import netlink
-        from rcnet.linux.changes import DeleteLink
+        from rcnet.daemon.run import delete_vhid_links
 
-        mine = set(self.macvlans.values())
-        state = netlink.snapshot()
-        gone = [c for c in netlink.leftovers(state=state) if isinstance(c, DeleteLink)]
-        gone = [c for c in gone if c.ifname in mine]
-        return netlink.apply(gone, best_effort=True)
+        return delete_vhid_links(set(self.macvlans.values()))[1]
 
     def _on_stop_signal(self) -> None:
         assert self.loop is not None
