@@ -37,9 +37,12 @@ class AliasCalls:
 def alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
     """Set `ifconfig_<if>_alias<N>` variables in rc's numeric order."""
     prefix = f"ifconfig_{sanitize(ifname)}_alias"
+    pattern = re.compile(re.escape(prefix) + r"([0-9]+)(.*)")
     found: list[tuple[int, Value]] = []
     for name in env.names():
-        m = re.fullmatch(re.escape(prefix) + r"([0-9]+)(.*)", name)
+        if not name.startswith(prefix):
+            continue  # most names: no regex, no lookup (rc.conf files hold thousands)
+        m = pattern.fullmatch(name)
         value = env.value(name)
         if m is not None and value is not None:
             found.append((int(m.group(1)), value))

@@ -14,10 +14,11 @@ from an expansion sits at the `$` that produced it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rcnet.findings import Finding, Location, Severity
-from rcnet.rcconf.env import Environment, Value
+from rcnet.rcconf.env import Environment, LazyPositions, Value
 from rcnet.rcconf.parse import Lit, Opaque, Param, Part, Word
 from rcnet.rcconf.scan import Statement
 from rcnet.rcconf.source import SourceFile, clip
@@ -143,10 +144,11 @@ class Expander:
         text: str | None = "".join(res.text) if res.known else None
         if text is not None and any(mark in raw for mark in TEMPLATE_MARKS):
             text = None  # a template placeholder: the real value is whatever gets rendered
-        positions: tuple[Location, ...] = ()
+        positions: Sequence[Location] = ()
         if text and len(text) <= self.budget:
-            positions = self.positions(st, res.segments)
-            self.budget -= len(positions)
+            segments = list(res.segments)
+            positions = LazyPositions(lambda: self.positions(st, segments), len(text))
+            self.budget -= len(text)
         value = Value(
             name,
             text,
