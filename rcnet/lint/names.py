@@ -64,6 +64,11 @@ KNOWN_PREFIXES = (
     "static_ndp_",
 )
 
+#: the last word of most service variables in rc.conf
+SERVICE_SUFFIXES = frozenset(
+    {"enable", "flags", "program", "conf", "args", "user", "group", "pidfile", "profiles", "env"}
+)
+
 #: suffixes of ifconfig_<if>_<suffix>
 IFCONFIG_SUFFIXES = ("alias", "aliases", "ipv6", "name", "descr")
 
@@ -118,10 +123,13 @@ def suggest_name(name: str) -> str | None:
     # the same suffix word with another stem is another service's variable, not a typo
     # (`routed_enable` is not `routing_enable`): such names are not even candidates
     stem, _, suffix = name.rpartition("_")
+    # nor is a name ending in a correctly spelt service suffix (`svc_enable`, `x_flags`) a
+    # misspelling of a name with another suffix
     candidates = tuple(
         k
         for k in _BY_FIRST.get(name[:1], ())
         if not (stem and k.endswith("_" + suffix) and k != f"{stem}_{suffix}")
+        and not (stem and suffix in SERVICE_SUFFIXES and not k.endswith("_" + suffix))
     )
     return _close(name, candidates, 0.85)
 

@@ -43,6 +43,8 @@ def test_misspellings_get_the_intended_name(name: str, better: str) -> None:
         "kld_list",
         "rtsold_enable",
         "natd_interface",
+        "sshd_flags",
+        "svc1234_enable",
         "route_lan",
         "create_args_wlan0",
     ],
