@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Interface
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 from bench import pcap
 from bench.analysis import Takeover, analyse, takeover_logged_us
 from bench.lab_check import machine_load, rcnet_version
-from bench.netlab import Capture, NetLabError, Segment, sweep
+from bench.netlab import Capture, NetLabError, Segment, sweep, wait_until
 from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
 from bench.stats import median_index, summary
 
@@ -53,15 +52,6 @@ class TrialError(RuntimeError):
 class Plan:
     trials: int
     kinds: tuple[str, ...] = ("unplanned", "planned")
-
-
-def wait_until(test: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if test():
-            return True
-        time.sleep(step)
-    return test()
 
 
 def make_impl(name: str, workdir: Path) -> Impl:

@@ -16,7 +16,7 @@ import secrets
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,3 +238,13 @@ class Capture:
             _, err = self.proc.communicate()
         m = re.search(r"(\d+) packets? dropped by kernel", (err or b"").decode(errors="replace"))
         self.dropped = int(m.group(1)) if m else None
+
+
+def wait_until(test: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
+    """Poll `test` every `step` seconds until it holds or `timeout` passes (then a last try)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if test():
+            return True
+        time.sleep(step)
+    return test()

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from ipaddress import IPv4Interface
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from bench import pcap
 from bench.analysis import advert_deviations
 from bench.lab_check import machine_load, rcnet_version
-from bench.netlab import LAN, Capture, Segment, netns_pids, sweep
+from bench.netlab import LAN, Capture, Segment, netns_pids, sweep, wait_until
 from bench.peers import Impl, Rcnet, Role, Setup, Ucarp, carp_interval_us
 from bench.procstat import Usage, usage
 from bench.stats import percentile
@@ -41,15 +40,6 @@ CONTENTION_NOTE = (
     " the segment (its filter is only `proto 112 and src host not <self>`), so this figure"
     " measures scheduler contention as much as CARP work"
 )
-
-
-def wait_until(test: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if test():
-            return True
-        time.sleep(step)
-    return test()
 
 
 def make_impl(name: str, count: int, workdir: Path) -> Impl:
@@ -117,7 +107,9 @@ def run_one(name: str, count: int, seconds: float, workdir: Path) -> dict[str, A
         for host in ("m", "b"):
             impl.start(seg, host)
         settled = wait_until(
-            lambda: impl.masters("m") == count and impl.backups("b") == count, 60 + count / 4
+            lambda: impl.masters("m") == count and impl.backups("b") == count,
+            60 + count / 4,
+            step=0.2,
         )
         result["settle_s"] = round(time.monotonic() - started, 1)
         if not settled:
