@@ -68,26 +68,23 @@ def test_equal_priorities_warn(tmp_path: Path) -> None:
     assert len(ca07) == 2 and all(f.severity == "warning" for f in ca07)
 
 
-def test_check_json_reports_mismatch_once_per_host_and_never_the_pass(tmp_path: Path) -> None:
+def check_with_mismatched_pass(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`rcnet check OPTIONS hosta provider`, provider's vhid 1 with pass s3cr3tZ."""
     provider = variant(
         tmp_path, "provider", "vhid 1 advskew 100 pass testpass", "vhid 1 advskew 100 pass s3cr3tZ"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rcnet",
-            "check",
-            "--format",
-            "json",
-            str(HANDBOOK / "hosta.conf"),
-            str(provider),
-        ],
+    argv = [sys.executable, "-m", "rcnet", "check", *options]
+    return subprocess.run(
+        [*argv, str(HANDBOOK / "hosta.conf"), str(provider)],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=60,
     )
+
+
+def test_check_json_reports_mismatch_once_per_host_and_never_the_pass(tmp_path: Path) -> None:
+    out = check_with_mismatched_pass(tmp_path, "--format", "json")
     assert out.returncode == 1
     data = json.loads(out.stdout)
     ca05 = [f for f in data["findings"] if f["code"] == "CA05"]
@@ -97,25 +94,7 @@ def test_check_json_reports_mismatch_once_per_host_and_never_the_pass(tmp_path: 
 
 
 def test_caret_masks_the_pass(tmp_path: Path) -> None:
-    provider = variant(
-        tmp_path, "provider", "vhid 1 advskew 100 pass testpass", "vhid 1 advskew 100 pass s3cr3tZ"
-    )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rcnet",
-            "check",
-            "--source",
-            "always",
-            str(HANDBOOK / "hosta.conf"),
-            str(provider),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    out = check_with_mismatched_pass(tmp_path, "--source", "always")
     assert "pass ********" in out.stdout
     assert "s3cr3tZ" not in out.stdout and "testpass" not in out.stdout
     assert out.stdout.rstrip().endswith("(2 hosts)")
