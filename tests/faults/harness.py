@@ -240,10 +240,12 @@ class FaultRig(Rig):
         t0: float,
         timeout: float = 15,
         want: dict[int, str] | None = None,
+        hold: float = 0.0,
     ) -> dict[int, float]:
         """Poll until every vhid has a single master (the host in `want`, when given) holding its
-        VIP alone; per vhid, the seconds from `t0` to the end of the poll from which on it stayed
-        so. Fails after `timeout` seconds."""
+        VIP alone, and at least `hold` seconds have passed since `t0` (a timer armed during a
+        fault can still expire that long after it ended); per vhid, the seconds from `t0` to the
+        end of the poll from which on it stayed so. Fails after `timeout` seconds."""
         settled: dict[int, float | None] = dict.fromkeys(vhids)
         want = want or {}
         while True:
@@ -255,7 +257,7 @@ class FaultRig(Rig):
                     settled[v] = None
                 elif settled[v] is None:
                     settled[v] = now - t0
-            if all(s is not None for s in settled.values()):
+            if now - t0 >= hold and all(s is not None for s in settled.values()):
                 return {v: s for v, s in settled.items() if s is not None}
             if now - t0 > timeout:
                 pytest.fail(f"no single master ({want or 'any'}) {timeout:.0f} s after t0: {view}")
