@@ -18,6 +18,7 @@ successes). Every change makes each MASTER advertise at once.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -72,6 +73,9 @@ class Engine:
         self.links: dict[str, bool] = {i.name: i.up for i in host.interfaces if not i.cloned}
         self._on_parent: dict[str, list[VHost]] = defaultdict(list)
         self._by_vhid: dict[tuple[str, int], list[VHost]] = defaultdict(list)
+        self._order: dict[VHost, int] = {}
+        #: (parent, vhid, family) -> the vhid an advert received there is for
+        self._by_input: dict[tuple[str, int, int], VHost] = {}
         self.reindex()
         for vh in self.vhosts:
             own = host.interface(vh.cfg.interface)
@@ -81,10 +85,20 @@ class Engine:
                 vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
 
     def reindex(self) -> None:
-        """Rebuild the lookups by parent and by (interface or parent, vhid) after `vhosts`
-        changed: every packet and every control request goes through them."""
+        """Rebuild the lookups by parent and by (interface or parent, vhid), and the heap of
+        wake-ups, after `vhosts` changed: every packet and every control request goes through
+        them."""
+        self._order = {vh: i for i, vh in enumerate(self.vhosts)}
+        self.ctx.wakeups.clear()
+        for vh in self.vhosts:
+            vh._scheduled()
         self._on_parent = defaultdict(list)
         self._by_vhid = defaultdict(list)
+        self._by_input = {}
+        for vh in reversed(self.vhosts):  # the first of a (parent, vhid, family) wins
+            for fam in vh.families:
+                if vh.cfg.parent is not None:
+                    self._by_input[(vh.cfg.parent, vh.cfg.vhid, fam)] = vh
         for vh in self.vhosts:
             if vh.cfg.parent is not None:
                 self._on_parent[vh.cfg.parent].append(vh)
@@ -134,19 +148,26 @@ class Engine:
     def next_timer(self) -> int | None:
         if not self.running:
             return None
-        best: int | None = None
-        for vh in self.vhosts:
-            d = vh.next_deadline()
-            if d is not None and (best is None or d < best):
-                best = d
-        return best
+        heap = self.ctx.wakeups
+        while heap:
+            due, _, vh = heap[0]
+            if vh.next_deadline() == due:
+                return due
+            heapq.heappop(heap)  # stale: that vhid's deadline moved or was cleared since
+        return None
 
     def handle_timer(self, now: int) -> list[Action]:
+        """Run the vhids whose deadline has come, in configuration order."""
         if not self.running:
             return []
+        heap = self.ctx.wakeups
+        due: set[VHost] = set()
+        while heap and heap[0][0] <= now:
+            due.add(heapq.heappop(heap)[2])
         out: list[Action] = []
-        for vh in self.vhosts:
-            out += vh.on_timer(now)
+        order = self._order  # a vhid a reload removed is no longer run
+        for vh in sorted((v for v in due if v in order), key=order.__getitem__):
+            out += vh.on_timer(now)  # sets (and pushes) the vhid's next deadline
         return out
 
     # --- input -------------------------------------------------------------------------------
@@ -181,14 +202,7 @@ class Engine:
         if verdict is not None:
             return self._drop(ifname, *verdict)
         version, vhid = payload[0] >> 4, payload[1]
-        vh = next(
-            (
-                v
-                for v in self._by_vhid.get((ifname, vhid), ())
-                if v.cfg.parent == ifname and family in v.families
-            ),
-            None,
-        )
+        vh = self._by_input.get((ifname, vhid, family))
         if vh is None:
             if vhid == 0 and src in self._carp_addresses(on_if):
                 return self._drop(ifname, "badif", f"vhid 0 advert from our own {src}")
@@ -205,13 +219,13 @@ class Engine:
             return self._drop(ifname, "badttl", f"TTL {ttl} from {src}, vhid {vhid}", vhid)
         if version == 3:
             return vh.on_vrrp(wire.decode_vrrp(payload, family), src, family, now)
-        hdr = wire.decode_carp(payload)
-        if not vh.auth.verify(hdr.counter, hdr.hmac):
+        advbase, advskew, counter, md = wire.carp_fields(payload)
+        if not vh.auth.verify(counter, md):
             return self._drop(
                 ifname, "badauth", f"bad authentication from {src}, vhid {vhid}", vhid
             )
-        vh.adopt_counter(hdr.counter)
-        return vh.on_carp(hdr.advbase, hdr.advskew, family, now)
+        vh.adopt_counter(counter)
+        return vh.on_carp(advbase, advskew, family, now)
 
     def _check_header(
         self, payload: bytes, src: IPAddress, dst: IPAddress, family: int

@@ -20,7 +20,9 @@ engine does, through the `HostContext` it shares with every vhost of the host.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import itertools
 import random
 from dataclasses import dataclass, field
 from enum import Enum
@@ -103,6 +105,13 @@ class HostContext:
     senderr_demotion_factor: int = 240
     dscp: int = DEFAULT_DSCP
     counters: Counters = field(default_factory=Counters)
+    #: (deadline, tie-breaker, vhost) for every deadline a vhost set: a heap the engine reads
+    #: lazily (an entry whose vhost's deadline moved since is stale and skipped), so the next
+    #: timer costs O(log n) after a packet instead of a walk over every vhid
+    wakeups: list[tuple[int, int, VHost]] = field(default_factory=list)
+
+
+_WAKEUP_SEQ = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -201,8 +210,13 @@ class VHost:
             and self.ctx.allow == 1
         )
 
+    def _scheduled(self) -> None:
+        """Tell the engine's heap of wake-ups about this vhid's (new) next deadline."""
+        due = self.next_deadline()
+        if due is not None:
+            heapq.heappush(self.ctx.wakeups, (due, next(_WAKEUP_SEQ), self))
+
     def next_deadline(self) -> int | None:
-        # called for every vhid after every packet: plain comparisons, no lists
         best = self.ad_deadline
         for d in self.md_deadline.values():
             if d is not None and (best is None or d < best):
@@ -302,6 +316,7 @@ class VHost:
         for fam in self.families if family is None else (family,):
             if fam in self.families:
                 self.md_deadline[fam] = now + wait
+        self._scheduled()
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -313,6 +328,7 @@ class VHost:
         if bow_out:
             return out
         self.ad_deadline = now + self.advert_interval()
+        self._scheduled()
         if self.announce_countdown > 0:
             self.announce_countdown -= 1
             if self.announce_countdown == 0:
@@ -346,7 +362,7 @@ class VHost:
             src=src,
             dst=dst,
             payload=payload,
-            multicast=dst.is_multicast,
+            multicast=dst is wire.CARP_GROUP4 or dst is wire.CARP_GROUP6 or dst.is_multicast,
             tos=(self.ctx.dscp << 2) & 0xFF,
             bow_out=bow_out,
         )
@@ -386,14 +402,15 @@ class VHost:
         """carp_input_c's state logic for an authenticated CARP advert."""
         if self.state is State.INIT:
             return []
-        ours = timing.tv(self.cfg.advbase, self.eff_skew())
+        skew = self.eff_skew()
+        ours = timing.tv(self.cfg.advbase, skew)
         theirs = timing.tv(advbase, advskew)
         if self.state is State.MASTER:
             # Equal intervals make a MASTER yield too: ties are never broken by address.
             return self.fire(Event.MORE_FREQUENT, now) if ours >= theirs else []
         if self.ctx.preempt and ours < theirs:
             return self.fire(Event.PREEMPT, now)
-        if timing.tv(3 * self.cfg.advbase, self.eff_skew()) < theirs:
+        if timing.tv(3 * self.cfg.advbase, skew) < theirs:
             return self.fire(Event.WILL_TIME_OUT, now)
         self.arm_master_down(now, family)
         return []

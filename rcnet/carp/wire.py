@@ -39,6 +39,9 @@ CARP_GROUP4 = ipaddress.IPv4Address("224.0.0.18")
 CARP_GROUP6 = ipaddress.IPv6Address("ff02::12")
 
 _CARP = struct.Struct("!BBBBBBHQ20s")
+_CHECKSUM = struct.Struct("!H")
+_CARP_WORDS = struct.Struct(f"!{CARP_HEADER_LEN // 2}H")
+_VERSION_TYPE = (CARP_VERSION << 4) | CARP_ADVERTISEMENT
 _VRRP = struct.Struct("!BBBBHH")
 
 
@@ -51,9 +54,12 @@ def inet_checksum(data: bytes) -> int:
 
     Data that already holds a correct checksum sums to 0.
     """
-    if len(data) % 2:
-        data += b"\0"
-    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    if len(data) == CARP_HEADER_LEN:  # every CARP advert, sent or received
+        total: int = sum(_CARP_WORDS.unpack(data))
+    else:
+        if len(data) % 2:
+            data += b"\0"
+        total = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
@@ -136,18 +142,29 @@ class CarpAuth:
     """The HMAC of one vhid, precomputed up to the counter as the kernels do.
 
     `key` is the 20-byte key (`model.carp_key`); `addresses` every VIP of the vhid, both
-    families, in any order.
+    families, in any order. Like FreeBSD's carp_hmac_prepare, it keeps RFC 2104's two SHA-1
+    states: the inner one after (key ^ ipad) and the message prefix, the outer one after
+    (key ^ opad); each advert then hashes only its counter (hashlib's objects directly: a
+    third of the time of copying an hmac.HMAC).
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "_outer")
 
     def __init__(self, key: bytes, vhid: int, addresses: Iterable[IPAddress]) -> None:
-        self._inner = hmac.new(key, hmac_message_prefix(vhid, addresses), hashlib.sha1)
+        block = hashlib.sha1().block_size
+        if len(key) > block:
+            key = hashlib.sha1(key).digest()
+        key = key.ljust(block, b"\0")
+        self._inner = hashlib.sha1(bytes(b ^ 0x36 for b in key))
+        self._inner.update(hmac_message_prefix(vhid, addresses))
+        self._outer = hashlib.sha1(bytes(b ^ 0x5C for b in key))
 
     def digest(self, counter: int) -> bytes:
-        h = self._inner.copy()
-        h.update(counter.to_bytes(8, "big"))
-        return h.digest()
+        inner = self._inner.copy()
+        inner.update(counter.to_bytes(8, "big"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def verify(self, counter: int, md: bytes) -> bool:
         return hmac.compare_digest(self.digest(counter), md)
@@ -161,9 +178,27 @@ def carp_hmac(key: bytes, vhid: int, addresses: Iterable[IPAddress], counter: in
 def build_carp(
     auth: CarpAuth, vhid: int, advbase: int, advskew: int, counter: int, demote: int = 0
 ) -> bytes:
-    """A complete, signed, checksummed 36-byte advertisement."""
-    header = CarpHeader(vhid, advbase, advskew, counter, auth.digest(counter), demote=demote)
-    return header.pack()
+    """A complete, signed, checksummed 36-byte advertisement (CarpHeader.pack's bytes, packed
+    straight from the fields: this runs for every advert a MASTER sends)."""
+    raw = _CARP.pack(
+        _VERSION_TYPE,
+        vhid,
+        advskew,
+        CARP_AUTHLEN,
+        demote,
+        advbase,
+        0,
+        counter,
+        auth.digest(counter),
+    )
+    return raw[:6] + _CHECKSUM.pack(inet_checksum(raw)) + raw[8:]
+
+
+def carp_fields(payload: bytes) -> tuple[int, int, int, bytes]:
+    """(advbase, advskew, counter, hmac) of a checked CARP advert: what the input pipeline
+    needs of every advert it receives, without decode_carp's object."""
+    _, _, advskew, _, _, advbase, _, counter, md = _CARP.unpack_from(payload)
+    return advbase, advskew, counter, md
 
 
 # --- VRRPv3 --------------------------------------------------------------------------------

@@ -223,7 +223,8 @@ class Service:
         actions = self.engine.handle_packet(
             self.fbsd(packet.ifname), packet.src, packet.dst, packet.ttl, packet.payload, self.now()
         )
-        self.perform(actions, arm=False)
+        if actions:  # a BACKUP hearing its MASTER has nothing to do but re-arm
+            self.perform(actions, arm=False)
         self._arm_soon()
 
     def _on_link_event(self, event: Event) -> None:

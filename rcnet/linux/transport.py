@@ -28,8 +28,8 @@ import os
 import socket
 import struct
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
+from typing import NamedTuple
 
 from rcnet.linux import frames
 from rcnet.linux.nsenter import call_in_netns
@@ -43,6 +43,7 @@ SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
 #: the most packets handled per readable event, so one busy parent cannot starve the loop
 READ_BATCH = 64
 _RECV_SIZE = 2048
+_TOTAL_LENGTH = struct.Struct("!H")
 
 
 class SendError(OSError):
@@ -53,9 +54,9 @@ class SendError(OSError):
         self.ifname = ifname
 
 
-@dataclass(frozen=True)
-class Received:
-    """One IP packet of protocol 112 as it arrived on `ifname`."""
+class Received(NamedTuple):
+    """One IP packet of protocol 112 as it arrived on `ifname` (a tuple: one is made for every
+    packet read)."""
 
     src: IPAddress
     dst: IPAddress
@@ -110,15 +111,30 @@ def _open_receiver6(ifname: str, group: IPv6Address) -> tuple[socket.socket, int
     return sock, ifindex
 
 
+#: the addresses adverts came from and went to: a segment has a handful, so each is built once
+_ADDRESSES4: dict[bytes, IPv4Address] = {}
+#: the most kept; a flood of forged sources empties the cache instead of growing it
+_ADDRESSES4_MAX = 4096
+
+
+def _address4(packed: bytes) -> IPv4Address:
+    address = _ADDRESSES4.get(packed)
+    if address is None:
+        if len(_ADDRESSES4) >= _ADDRESSES4_MAX:
+            _ADDRESSES4.clear()
+        address = _ADDRESSES4[packed] = IPv4Address(packed)
+    return address
+
+
 def parse_ipv4(data: bytes) -> tuple[IPv4Address, IPv4Address, int, bytes] | None:
     """(src, dst, ttl, payload) of a raw IPv4 packet as a raw socket hands it over, or None."""
     if len(data) < 20 or data[0] >> 4 != 4:
         return None
     ihl = (data[0] & 0x0F) * 4
-    (total,) = struct.unpack_from("!H", data, 2)
+    (total,) = _TOTAL_LENGTH.unpack_from(data, 2)
     if ihl < 20 or total < ihl or len(data) < total:
         return None
-    return IPv4Address(data[12:16]), IPv4Address(data[16:20]), data[8], data[ihl:total]
+    return _address4(data[12:16]), _address4(data[16:20]), data[8], data[ihl:total]
 
 
 class Receiver:
@@ -270,6 +286,8 @@ class ParentTransport:
     ):
         self.ifname = ifname
         self.receivers: list[Receiver] = []
+        #: vhid -> the headers of its IPv4 adverts (a MASTER sends the same ones each second)
+        self._templates: dict[int, frames.AdvertFrames4] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         try:
             if inet:
@@ -302,8 +320,11 @@ class ParentTransport:
             self.unicast.send(src, peer, payload, tos)
         elif isinstance(src, IPv4Address):
             dst4 = peer if isinstance(peer, IPv4Address) else frames.CARP_GROUP4
-            frame = frames.advert_frame4(vhid, src, payload, dst=dst4, tos=tos)
-            self.frames.send(frame, f"advert vhid {vhid}")
+            template = self._templates.get(vhid)
+            if template is None or not template.fits(src, dst4, tos, len(payload)):
+                template = frames.AdvertFrames4(vhid, src, dst4, tos, len(payload))
+                self._templates[vhid] = template
+            self.frames.send(template.frame(payload), f"advert vhid {vhid}")
         else:
             dst6 = peer if isinstance(peer, IPv6Address) else frames.CARP_GROUP6
             frame = frames.advert_frame6(vhid, src, payload, dst=dst6, traffic_class=tos)

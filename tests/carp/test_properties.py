@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import ipaddress
 
 from hypothesis import given, settings
@@ -100,6 +102,36 @@ ipv6s = st.builds(ipaddress.IPv6Address, st.integers(0, 2**128 - 1))
 
 @settings(deadline=None)
 @given(
+    key=st.binary(max_size=100),
+    vhid=st.integers(0, 255),
+    addresses=st.lists(st.one_of(ipv4s, ipv6s), max_size=4),
+    counter=st.integers(0, 2**64 - 1),
+    advbase=st.integers(0, 255),
+    advskew=st.integers(0, 255),
+    demote=st.integers(0, 255),
+)
+def test_the_send_fast_path_matches_the_plain_definitions(
+    key: bytes,
+    vhid: int,
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address],
+    counter: int,
+    advbase: int,
+    advskew: int,
+    demote: int,
+) -> None:
+    # CarpAuth keeps RFC 2104's two SHA-1 states itself: the same bytes as the hmac module,
+    # keys longer than a block included; build_carp packs what CarpHeader.pack would
+    auth = wire.CarpAuth(key, vhid, addresses)
+    message = wire.hmac_message_prefix(vhid, addresses) + counter.to_bytes(8, "big")
+    md = hmac.new(key, message, hashlib.sha1).digest()
+    assert auth.digest(counter) == md and auth.verify(counter, md)
+    raw = wire.build_carp(auth, vhid, advbase, advskew, counter, demote)
+    assert raw == wire.CarpHeader(vhid, advbase, advskew, counter, md, demote=demote).pack()
+    assert wire.carp_fields(raw) == (advbase, advskew, counter, md)
+
+
+@settings(deadline=None)
+@given(
     vrid=st.integers(0, 255),
     prio=st.integers(0, 255),
     interval=st.integers(0, 0xFFF),
@@ -172,9 +204,24 @@ OPS = st.lists(
         st.tuples(st.just("senderr"), st.booleans()),
         st.tuples(st.just("force"), st.booleans()),
         st.tuples(st.just("timer"), st.booleans()),
+        st.tuples(st.just("heard"), st.booleans()),
     ),
     max_size=30,
 )
+
+
+def heard(e: Engine, vhid: int, more_frequent: bool, now: int) -> None:
+    """An advert of a peer (192.168.1.4, same pass) for `vhid`, faster or slower than ours."""
+    vh = e.vhosts[vhid - 1]
+    payload = wire.build_carp(vh.auth, vhid, 1, 0 if more_frequent else 200, vh.counter + 1)
+    e.handle_packet(
+        "fxp0", ipaddress.IPv4Address("192.168.1.4"), wire.CARP_GROUP4, 255, payload, now
+    )
+
+
+def naive_next_timer(e: Engine) -> int | None:
+    due = [d for vh in e.vhosts if (d := vh.next_deadline()) is not None]
+    return min(due) if due and e.running else None
 
 
 @settings(deadline=None, max_examples=150)
@@ -200,11 +247,15 @@ def test_engine_invariants_under_random_operations(ops: list[tuple[str, bool]]) 
             e.send_result("carp1", 2, flag, now)
         elif op == "force":
             e.force_state("carp1", 2, "master" if flag else "backup", now)
+        elif op == "heard":
+            heard(e, 1 + now % 2, flag, now)
         else:
             t = e.next_timer()
             if t is not None:
                 now = max(now, t)
                 e.handle_timer(now)
+        # the heap of wake-ups answers what a walk over every vhid would
+        assert e.next_timer() == naive_next_timer(e)
         for vh in e.vhosts:
             if vh.state is State.MASTER:
                 assert vh.ad_deadline is not None
@@ -217,6 +268,22 @@ def test_engine_invariants_under_random_operations(ops: list[tuple[str, bool]]) 
         # Demotion is exactly what is still owed: ifdown per vhid plus send errors.
         owed = sum(vh.ifdown_demotion + vh.senderr_demotion for vh in e.vhosts)
         assert e.sysctl("demotion") == owed
+
+
+def test_a_backup_hearing_its_master_for_hours_keeps_a_small_heap() -> None:
+    host = make_host(
+        "b",
+        "192.168.1.3",
+        [VhidSpec("carp0", 1, ("192.168.1.50",)), VhidSpec("carp1", 2, ("192.168.1.51",))],
+    )
+    e = engine(host)
+    e.start(0)
+    for second in range(1, 10_001):
+        for vhid in (1, 2):
+            heard(e, vhid, True, second * S)
+        assert e.next_timer() == naive_next_timer(e) == second * S + timing.tv(3, 0)
+    assert [vh.state for vh in e.vhosts] == [State.BACKUP, State.BACKUP]
+    assert len(e.ctx.wakeups) <= 2 * len(e.vhosts)
 
 
 @settings(deadline=None, max_examples=300)

@@ -61,6 +61,36 @@ def test_advert_frame4_random_id_and_tos() -> None:
     assert Ether(frames.advert_frame4(2, PROVIDER, PAYLOAD, tos=0x10))[IP].tos == 0x10
 
 
+@settings(deadline=None)
+@given(
+    vhid=st.integers(1, 255),
+    src=st.integers(0, 2**32 - 1),
+    group=st.integers(0xE0000000, 0xEFFFFFFF),
+    tos=st.integers(0, 255),
+    payload=st.binary(max_size=80),
+    ident=st.integers(0, 0xFFFF),
+)
+def test_the_advert_template_makes_advert_frame4s_bytes(
+    vhid: int, src: int, group: int, tos: int, payload: bytes, ident: int
+) -> None:
+    source, dst = IPv4Address(src), IPv4Address(group)
+    template = frames.AdvertFrames4(vhid, source, dst, tos, len(payload))
+    want = frames.advert_frame4(vhid, source, payload, dst=dst, ident=ident, tos=tos)
+    assert template.frame(payload, ident) == want
+    assert template.fits(source, dst, tos, len(payload))
+    assert not template.fits(source, dst, tos ^ 1, len(payload))
+    assert not template.fits(IPv4Address(src), dst, tos, len(payload))  # the same, not equal
+
+
+@pytest.mark.parametrize("ident", [0, 1, 0xFFFE, 0xFFFF])
+def test_the_advert_template_checksum_at_the_folding_edges(ident: int) -> None:
+    template = frames.AdvertFrames4(7, PROVIDER, frames.CARP_GROUP4, frames.TOS_CS7, 36)
+    raw = template.frame(PAYLOAD, ident)
+    assert frames.internet_checksum(raw[14:34]) == 0
+    assert Ether(raw)[IP].id == ident
+    assert raw == frames.advert_frame4(7, PROVIDER, PAYLOAD, ident=ident)
+
+
 def test_advert_frame4_refuses_unicast() -> None:
     with pytest.raises(ValueError, match="multicast"):
         frames.advert_frame4(1, PROVIDER, PAYLOAD, dst=IPv4Address("192.168.1.3"))
