@@ -314,12 +314,17 @@ class Service:
         kernel's RTNL lock, which any other namespace's link change may hold for 15 ms), then
         logs and hooks. Within each kind the engine's order is kept."""
         assert self.engine is not None
-        frames = [a for a in actions if isinstance(a, SendAdvert | Announce)]
-        links = [a for a in actions if isinstance(a, AddVips | RemoveVips)]
-        others = [
-            a for a in actions if not isinstance(a, SendAdvert | Announce | AddVips | RemoveVips)
-        ]
-        for action in [*frames, *links, *others]:
+        frames: list[Action] = []
+        links: list[Action] = []
+        others: list[Action] = []
+        for action in actions:
+            if isinstance(action, SendAdvert | Announce):
+                frames.append(action)
+            elif isinstance(action, AddVips | RemoveVips):
+                links.append(action)
+            else:
+                others.append(action)
+        for action in [*frames, *links, *others] if links or others else frames:
             if isinstance(action, SendAdvert):
                 self._send(action)
             elif isinstance(action, AddVips | RemoveVips):
