@@ -11,8 +11,9 @@ from rcnet.daemon.timerfd import DeadlineTimer
 
 async def _fire_once(use_timerfd: bool, wait_us: int) -> tuple[int, int, int]:
     loop = asyncio.get_running_loop()
-    fired: asyncio.Future[int] = loop.create_future()
-    timer = DeadlineTimer(loop, lambda due: fired.set_result(due))
+    fired: asyncio.Future[tuple[int, int]] = loop.create_future()
+    # the clock is read in the callback: the lateness of the timer, not of the await's resumption
+    timer = DeadlineTimer(loop, lambda due: fired.set_result((due, timer.now_us())))
     if not use_timerfd and timer.tfd is not None:
         loop.remove_reader(timer.tfd.fileno())
         timer.tfd.close()
@@ -20,8 +21,8 @@ async def _fire_once(use_timerfd: bool, wait_us: int) -> tuple[int, int, int]:
     try:
         due = timer.now_us() + wait_us
         timer.arm(due)
-        got = await asyncio.wait_for(fired, 5)
-        return got, due, timer.now_us() - due
+        got, at = await asyncio.wait_for(fired, 5)
+        return got, due, at - due
     finally:
         timer.close()
 

@@ -190,6 +190,29 @@ class FaultRig(Rig):
                 began = None
         return spells
 
+    def logged_at(self, host: str, vhid: int, old: str, new: str, marks: dict[str, int]) -> float:
+        """When (seconds of the day, from the log's timestamps) `host` first logged `vhid`'s
+        `old -> new` since `marks`. Every daemon logs on this machine's one clock, so two hosts'
+        stamps compare to the millisecond without the test's own delays (clients starting,
+        polls) in between."""
+        stamped = [
+            (_seconds(m[1]), int(m[2]), m[3], m[4])
+            for m in _STAMPED.finditer(self.daemons[host].log())
+        ][marks.get(host, 0) :]
+        for t, v, was, now in stamped:
+            if (v, was, now) == (vhid, old, new):
+                return t
+        pytest.fail(f"{host} logged no {old} -> {new} of vhid {vhid}: {stamped}")
+
+    def stopping_at(self, host: str) -> float:
+        """When `host`'s daemon last logged `rcnet: stopping` (just before its bow-out)."""
+        found = re.findall(
+            r"^(\d\d:\d\d:\d\d\.\d{3}) rcnet: stopping$", self.daemons[host].log(), re.M
+        )
+        if not found:
+            pytest.fail(f"{host} logged no 'rcnet: stopping'")
+        return _seconds(found[-1])
+
     def last(self, host: str) -> tuple[int, str, str, str]:
         t = self.daemons[host].transitions()[-1]
         return (t.vhid, t.old, t.new, t.reason)
@@ -392,6 +415,18 @@ _STAMPED = re.compile(
     r"^(\d\d:\d\d:\d\d\.\d{3}) carp: (\d+)@\S+: (INIT|BACKUP|MASTER) -> (INIT|BACKUP|MASTER) ",
     re.MULTILINE,
 )
+
+
+def clock() -> float:
+    """Seconds of the day now, on the daemons' log clock (local time, as logging's asctime)."""
+    now = time.time()
+    t = time.localtime(now)
+    return t.tm_hour * 3600 + t.tm_min * 60 + t.tm_sec + now % 1
+
+
+def since_clock(stamp: float, start: float) -> float:
+    """Seconds from `start` to a log `stamp` (both from `clock`/the logs), across midnight."""
+    return (stamp - start) % 86400
 
 
 def _seconds(stamp: str) -> float:
