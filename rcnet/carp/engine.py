@@ -91,7 +91,7 @@ class Engine:
         self._order = {vh: i for i, vh in enumerate(self.vhosts)}
         self.ctx.wakeups.clear()
         for vh in self.vhosts:
-            vh._scheduled()
+            vh.schedule()
         self._on_parent = defaultdict(list)
         self._by_vhid = defaultdict(list)
         self._by_input = {}

@@ -210,7 +210,7 @@ class VHost:
             and self.ctx.allow == 1
         )
 
-    def _scheduled(self) -> None:
+    def schedule(self) -> None:
         """Tell the engine's heap of wake-ups about this vhid's (new) next deadline."""
         due = self.next_deadline()
         if due is not None:
@@ -316,7 +316,7 @@ class VHost:
         for fam in self.families if family is None else (family,):
             if fam in self.families:
                 self.md_deadline[fam] = now + wait
-        self._scheduled()
+        self.schedule()
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -328,7 +328,7 @@ class VHost:
         if bow_out:
             return out
         self.ad_deadline = now + self.advert_interval()
-        self._scheduled()
+        self.schedule()
         if self.announce_countdown > 0:
             self.announce_countdown -= 1
             if self.announce_countdown == 0:

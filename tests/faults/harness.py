@@ -171,13 +171,17 @@ class FaultRig(Rig):
     def since(self, host: str, marks: dict[str, int]) -> list[Transition]:
         return self.daemons[host].transitions()[marks.get(host, 0) :]
 
-    def master_episodes(self, host: str, vhid: int, marks: dict[str, int]) -> list[float]:
-        """How long each of `host`'s MASTER spells of `vhid` since `marks` lasted (seconds, from
-        the log's timestamps); a spell still running is left out."""
-        stamped = [
+    def _stamped(self, host: str, marks: dict[str, int]) -> list[tuple[float, int, str, str]]:
+        """(seconds of the day, vhid, old, new) of each transition `host` logged since `marks`."""
+        return [
             (_seconds(m[1]), int(m[2]), m[3], m[4])
             for m in _STAMPED.finditer(self.daemons[host].log())
         ][marks.get(host, 0) :]
+
+    def master_episodes(self, host: str, vhid: int, marks: dict[str, int]) -> list[float]:
+        """How long each of `host`'s MASTER spells of `vhid` since `marks` lasted (seconds, from
+        the log's timestamps); a spell still running is left out."""
+        stamped = self._stamped(host, marks)
         spells: list[float] = []
         began: float | None = None
         for t, v, _old, new in stamped:
@@ -195,10 +199,7 @@ class FaultRig(Rig):
         `old -> new` since `marks`. Every daemon logs on this machine's one clock, so two hosts'
         stamps compare to the millisecond without the test's own delays (clients starting,
         polls) in between."""
-        stamped = [
-            (_seconds(m[1]), int(m[2]), m[3], m[4])
-            for m in _STAMPED.finditer(self.daemons[host].log())
-        ][marks.get(host, 0) :]
+        stamped = self._stamped(host, marks)
         for t, v, was, now in stamped:
             if (v, was, now) == (vhid, old, new):
                 return t
