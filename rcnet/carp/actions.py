@@ -48,39 +48,34 @@ class SendAdvert:
 
 
 @dataclass(frozen=True)
-class AddVips:
+class VipAction:
+    """What the three actions on a vhid's addresses share (each compares equal only to its own
+    kind: dataclass equality checks the class)."""
+
+    vhid: int
+    interface: str
+    parent: str
+    addresses: tuple[IPInterface, ...]
+    mac: bytes
+
+
+@dataclass(frozen=True)
+class AddVips(VipAction):
     """Bring the vhid's addresses up (on becoming MASTER), answering ARP/NS with `mac`."""
 
-    vhid: int
-    interface: str
-    parent: str
-    addresses: tuple[IPInterface, ...]
-    mac: bytes
-
 
 @dataclass(frozen=True)
-class RemoveVips:
+class RemoveVips(VipAction):
     """Take the vhid's addresses down (on leaving MASTER)."""
 
-    vhid: int
-    interface: str
-    parent: str
-    addresses: tuple[IPInterface, ...]
-    mac: bytes
-
 
 @dataclass(frozen=True)
-class Announce:
+class Announce(VipAction):
     """One gratuitous ARP per IPv4 VIP and one unsolicited NA (Override) per IPv6 VIP.
 
     Sent at once on becoming MASTER and again (`repeat`) with the second advert after that.
     """
 
-    vhid: int
-    interface: str
-    parent: str
-    addresses: tuple[IPInterface, ...]
-    mac: bytes
     repeat: bool = False
 
 
