@@ -27,6 +27,13 @@ from rcnet.rcconf.source import SourceFile, clip
 #: that extends one variable thousands of times (`x="$x more"`) would otherwise need memory
 #: quadratic in its length. Past it, values get no positions (Value.at gives value_loc).
 POSITIONS_BUDGET = 4_000_000
+#: the longest value an expansion may produce (characters). sh would build
+#: `v1="$v0$v0" ... v39="$v38$v38"` (4 TB) until it ran out of memory; no rc.conf value
+#: comes near this, so past it the value is unknown, with an SH09 error
+MAX_VALUE = 1 << 20
+#: per file, how many characters expansions may copy in all (x="$big$big" a thousand times
+#: stays under MAX_VALUE per value but not in all): past it, every expansion is unknown
+MAX_WORK = 16 << 20
 
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
@@ -73,19 +80,24 @@ class _Result:
     #: (repeated) all produced by the `$` at `offset`
     segments: list[tuple[int, int, bool]] = field(default_factory=list)
     known: bool = True
+    #: characters in text
+    size: int = 0
 
     def literal(self, text: str, at: int) -> None:
         self.text.append(text)
         self.segments.append((at, len(text), False))
+        self.size += len(text)
 
     def expanded(self, text: str, at: int) -> None:
         self.text.append(text)
         self.segments.append((at, len(text), True))
+        self.size += len(text)
 
     def extend(self, other: _Result) -> None:
         self.text.extend(other.text)
         self.segments.extend(other.segments)
         self.known = self.known and other.known
+        self.size += other.size
 
 
 class Expander:
@@ -100,6 +112,8 @@ class Expander:
         #: reading a defaults file: values are defaults, no SH06
         self.defaults = defaults
         self.budget = POSITIONS_BUDGET
+        #: characters expansions may still copy (MAX_WORK); below 0 once reported
+        self.work = MAX_WORK
 
     # --- locations ------------------------------------------------------------------------
 
@@ -228,7 +242,7 @@ class Expander:
             elif op == "#len":
                 res.expanded(str(len(text or "")), p.at)
             elif text:
-                res.expanded(text, p.at)
+                self._expanded(st, p, res, text, dry)
             return
         if base in ("%", "%%", "#", "##"):
             res.known = False
@@ -261,7 +275,7 @@ class Expander:
                         p.end,
                     )
             elif text:
-                res.expanded(text, p.at)
+                self._expanded(st, p, res, text, dry)
             return
         if base == "+":
             if not empty:
@@ -271,7 +285,7 @@ class Expander:
             if unknown:
                 res.known = False
             elif text:
-                res.expanded(text, p.at)
+                self._expanded(st, p, res, text, dry)
             return
         sub = self._word(st, p, res, target, dry)
         if base == "=" and not dry:
@@ -279,6 +293,35 @@ class Expander:
             start = _first_offset(word, p.end - 1)
             raw = self.raw(st, start, p.end - 1)
             self.record(st, p.name, p.at + 2, start, sub, raw, conditional=False)
+
+    def _expanded(self, st: Statement, p: Param, res: _Result, text: str, dry: bool) -> None:
+        """`text` (a variable's value) into `res`, within MAX_VALUE and MAX_WORK (SH09)."""
+        if not res.known:
+            return  # unknown already: its text is never used
+        size = res.size + len(text)
+        if size <= MAX_VALUE and len(text) <= self.work:
+            self.work -= len(text)
+            res.expanded(text, p.at)
+            return
+        res.known = False
+        if dry or self.work < 0:
+            return
+        shown = clip(st.text[p.at : p.end])
+        if size > MAX_VALUE:
+            why = f"the value would be longer than {MAX_VALUE:,} characters"
+        else:
+            why = f"the file's expansions would copy more than {MAX_WORK:,} characters in all"
+            self.work = -1  # said once per file; every later expansion is unknown too
+        self.report(
+            "SH09",
+            "error",
+            f"`{shown}`: {why} (an expansion bomb?); sh would run out of memory and the rc"
+            " script reading this file would fail. rcnet stops expanding here, so the value is"
+            " unknown",
+            st,
+            p.at,
+            p.end,
+        )
 
     def _word(
         self, st: Statement, p: Param, res: _Result, target: str | None, dry: bool
