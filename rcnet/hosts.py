@@ -35,11 +35,16 @@ class CheckedHost:
 
 def read_host(path: str) -> CheckedHost:
     """Load, build and lint one HOST (a file or an etc directory); raises HostError."""
-    from rcnet.build import build_host
-    from rcnet.lint import lint_host
     from rcnet.rcconf.load import load_host
 
-    loaded = load_host(path)
+    return check_loaded(load_host(path))
+
+
+def check_loaded(loaded: LoadedHost) -> CheckedHost:
+    """Build and lint a host already read (`rcnet sysrc` checks text it has not written)."""
+    from rcnet.build import build_host
+    from rcnet.lint import lint_host
+
     host, built = build_host(loaded)
     found = [f.with_host(host.name) for f in (*loaded.findings, *built, *lint_host(loaded, host))]
     secrets = secrets_of(loaded)
