@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv deps demo test lint typecheck unit bench install clean
+.PHONY: all venv deps demo test lint typecheck unit bench install clean rules
 
 all: test
 
@@ -35,6 +35,10 @@ unit: $(STAMP)
 
 test: deps $(STAMP) lint typecheck
 	$(BIN)/pytest -p no:cacheprovider tests
+
+# docs/rules.md is generated from rcnet/rules.py (tests/lint/test_rules.py fails when it is stale)
+rules: $(STAMP)
+	$(BIN)/python -m tools.gen_docs
 
 demo: deps $(STAMP)
 	@sh tools/demo

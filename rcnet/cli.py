@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("rcnet.commands.show", "print the model that start would apply"),
     "simulate": ("rcnet.commands.simulate", "run hosts on a simulated segment in virtual time"),
     "decode": ("rcnet.commands.decode", "decode and verify CARP advertisements"),
+    "explain": ("rcnet.commands.explain", "print what a check finding code means"),
     "start": ("rcnet.commands.start", "apply a host and run CARP in the foreground"),
     "status": ("rcnet.commands.control", "show the running daemon's vhids and counters"),
     "ifconfig": ("rcnet.commands.control", "carpN down|up, or IF vhid N state master|backup"),

@@ -82,3 +82,27 @@ def test_sysctl_unknown_name_is_usage_error() -> None:
     out = rcnet("sysctl", "net.inet.carp.bogus=1", "--control", "/nonexistent")
     assert out.returncode == 2
     assert "unknown sysctl" in out.stderr
+
+
+def test_explain_prints_the_rules_long_text() -> None:
+    from rcnet.rules import RULES
+
+    out = rcnet("explain", "SH08")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("SH08 (error): " + RULES["SH08"].title)
+    assert "clone_interfaces" in out.stdout
+
+
+def test_explain_unknown_code_is_exit_2_with_a_suggestion() -> None:
+    out = rcnet("explain", "sh8")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "rcnet explain: no rule 'sh8'; did you mean SH08?"
+    assert out.stdout == ""
+
+
+def test_explain_without_code_lists_every_rule() -> None:
+    from rcnet.rules import RULES
+
+    out = rcnet("explain")
+    assert out.returncode == 0
+    assert [line.split()[0] for line in out.stdout.splitlines()] == list(RULES)
