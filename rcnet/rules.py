@@ -88,6 +88,11 @@ RULES: dict[str, Rule] = _rules(
          "`defaultroutr` or `clone_interfaces` are ignored at boot without a word. The "
          "finding names the variable rc reads that the name is closest to (the registry of "
          "variables is docs/variables.md); nothing else is concluded from a misspelt name."),
+    Rule("SH09", ERROR, "an expansion that grows past rcnet's caps",
+         "A value that expands past 1 MiB (or a file whose expansions copy more than 16 MiB) "
+         "is an expansion bomb: sh would run out of memory and the rc script reading the "
+         "file would fail. rcnet stops expanding at the `$` that crosses the cap, and the "
+         "value is unknown."),
     Rule("IF01", ERROR, "an ifconfig word that is not a keyword",
          "ifconfig takes the first word that is not a keyword as the address and the next as "
          "the destination; a word that parses as neither makes it exit with an error before "
