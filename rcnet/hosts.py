@@ -6,6 +6,7 @@ the front end and the model, never the protocol core.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,9 +35,12 @@ class CheckedHost:
 
 
 def read_host(path: str) -> CheckedHost:
-    """Load, build and lint one HOST (a file or an etc directory); raises HostError."""
-    from rcnet.rcconf.load import load_host
+    """Load, build and lint one HOST (a file, an etc directory, or `-` for standard input);
+    raises HostError."""
+    from rcnet.rcconf.load import load_host, load_stdin
 
+    if path == "-":
+        return check_loaded(load_stdin(sys.stdin.buffer))
     return check_loaded(load_host(path))
 
 

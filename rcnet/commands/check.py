@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TextIO
 
+from rcnet.commands import UsageError
 from rcnet.commands.hostargs import add_hosts_argument, host_list
 from rcnet.findings import Finding
 from rcnet.redact import mask
@@ -24,6 +27,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="show the source line with a caret (auto: when stdout is a terminal)",
     )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="CODE,...",
+        help="drop findings with these codes (repeatable); see also # rcnet: disable=CODE",
+    )
+
+
+#: SGR sequences of the text output's parts
+_STYLE = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "info": "\x1b[1;36m",
+    "where": "\x1b[1m",
+    "caret": "\x1b[32m",
+}
+_RESET = "\x1b[0m"
+
+
+def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """--color: always/never, or auto = a terminal, NO_COLOR unset or empty, TERM not dumb."""
+    if choice != "auto":
+        return choice == "always"
+    return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+def paint(text: str, part: str, color: bool) -> str:
+    return f"{_STYLE[part]}{text}{_RESET}" if color else text
+
+
+def format_finding(finding: Finding, fallback: str | None, color: bool) -> str:
+    """Finding.format, with the place, the severity and the code styled on a terminal."""
+    if not color:
+        return finding.format(fallback)
+    where = str(finding.loc) if finding.loc else (fallback or finding.host or "-")
+    return (
+        f"{paint(where, 'where', True)}: {paint(finding.severity, finding.severity, True)}:"
+        f" {finding.message} [{paint(finding.code, finding.severity, True)}]"
+    )
+
+
+def excluded_codes(values: Sequence[str]) -> frozenset[str]:
+    """--exclude values (comma lists); an unknown code is a usage error naming the nearest."""
+    from rcnet.rules import RULES, suggest_code
+
+    codes = frozenset(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+    for code in sorted(codes - set(RULES)):
+        better = suggest_code(code)
+        hint = f"; did you mean {better}?" if better else ""
+        raise UsageError(f"--exclude: no rule {code!r}{hint}")
+    return codes
 
 
 def caret_lines(
@@ -61,12 +122,21 @@ def summary(findings: Sequence[Finding], host_count: int) -> str:
 def run(args: argparse.Namespace) -> int:
     from rcnet.hosts import read_hosts
     from rcnet.lint import lint_hosts
+    from rcnet.lint.suppress import Suppressions
 
-    checked, errors = read_hosts(host_list(args))
+    exclude = excluded_codes(args.exclude)
+    paths = host_list(args)
+    if paths.count("-") > 1:
+        raise UsageError("standard input (-) can be given once")
+    checked, errors = read_hosts(paths)
     for err in errors:
         print(f"rcnet check: {err.path}: {err.reason}", file=sys.stderr)
     findings: list[Finding] = [f for c in checked for f in c.findings]
     findings.extend(lint_hosts(checked))
+    all_sources: dict[str, Sequence[str]] = {}
+    for c in checked:
+        all_sources.update(c.loaded.sources)
+    findings = Suppressions(all_sources, exclude).keep(findings)
     order = {c.name: i for i, c in enumerate(checked)}
     findings.sort(key=lambda f: (order.get(f.host or "", 0), f.sort_key()))
 
@@ -74,17 +144,17 @@ def run(args: argparse.Namespace) -> int:
         json.dump({"findings": [f.to_json() for f in findings]}, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        sources: dict[str, Sequence[str]] = {}
-        for c in checked:
-            sources.update(c.loaded.sources)
         secrets = frozenset().union(*(c.secrets for c in checked))
         show_source = args.source == "always" or (args.source == "auto" and sys.stdout.isatty())
-        paths = {c.name: c.loaded.path for c in checked}
+        color = use_color(args.color, sys.stdout, os.environ)
+        host_paths = {c.name: c.loaded.path for c in checked}
         for f in findings:
-            print(f.format(paths.get(f.host or "")))
+            print(format_finding(f, host_paths.get(f.host or ""), color))
             if show_source:
-                for extra in caret_lines(f, sources, secrets):
-                    print(extra)
+                lines = caret_lines(f, all_sources, secrets)
+                if lines:
+                    print(lines[0])
+                    print(paint(lines[1], "caret", color))
         print(summary(findings, len(checked)))
 
     if errors:

@@ -27,6 +27,7 @@ import posixpath
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.defaults import NETWORK_DEFAULTS, default_environment
@@ -62,6 +63,22 @@ def load_host(path: str) -> LoadedHost:
         raise HostError(path, "not a regular file or a directory")
     src = _read_host_file(path, path)
     return _Loader(path, None).load_single(src)
+
+
+#: how standard input is named in locations (`rcnet check -`)
+STDIN = "<stdin>"
+
+
+def load_stdin(stream: BinaryIO) -> LoadedHost:
+    """Read a single-file HOST from standard input (`check -`: a pre-commit hook's staged
+    content); its file is named `<stdin>` in locations."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise HostError(STDIN, _reason(exc)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise HostError(STDIN, f"more than {MAX_FILE_BYTES} bytes: too big for an rc.conf file")
+    return _Loader(STDIN, None).load_single(SourceFile.from_bytes(STDIN, data))
 
 
 def load_text(text: str, name: str = "rc.conf") -> LoadedHost:
