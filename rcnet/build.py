@@ -29,6 +29,7 @@ from rcnet.netsubr.rules import (
 from rcnet.netsubr.system import carp_sysctls, hostname, ifmap, scope_findings
 from rcnet.netsubr.vhids import build_vhids
 from rcnet.rcconf.env import Environment, LoadedHost
+from rcnet.startable import model_blockers
 
 __all__ = ["build_host", "natural_key", "parse_route", "sanitize"]
 
@@ -85,7 +86,7 @@ def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
     duplicate_findings(configured, report)
     _rtsold(netif, report)
     _default_note(netif, configured, report)
-    vhids = build_vhids(configured, report)
+    vhids, configured = build_vhids(configured, report)
     routes = build_routes(routing, configured, report)
     name = hostname(_scope(loaded, "hostname"), report)
     report.extend(scope_findings(loaded))
@@ -102,4 +103,5 @@ def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
         ifmap=ifmap(netif, report),
         notify=netif.text("rcnet_notify") or None,
     )
+    report.extend(model_blockers(host))
     return host, sorted(report.items, key=Finding.sort_key)

@@ -159,5 +159,9 @@ def run(args: argparse.Namespace) -> int:
 
     if errors:
         return 2
-    failing = {"error", "warning"} if args.strict else {"error"}
-    return 1 if any(f.severity in failing for f in findings) else 0
+    from rcnet.startable import blockers
+
+    # the startable policy start uses: exit 0 only when start would apply everything
+    blocked = blockers(findings, strict=args.strict)
+    blocked += [b for c in checked for b in blockers(c.findings, c.host) if b not in c.findings]
+    return 1 if blocked else 0

@@ -68,20 +68,15 @@ def run(args: argparse.Namespace) -> int:
         checked = read_host(args.host)
     except HostError as exc:
         raise CommandError(f"{exc.path}: {exc.reason}", 2) from None
-    errors = [f for f in checked.findings if f.severity == "error"]
+    from rcnet.startable import blockers
+
+    errors = blockers(checked.findings, checked.host)
     if errors:
         for f in errors:
             print(f.format(checked.loaded.path), file=sys.stderr)
         raise CommandError(
             f"{args.host}: {len(errors)} error(s) in the configuration; nothing was changed", 1
         )
-    for vhid in checked.host.vhids:
-        if vhid.parent is None:
-            raise CommandError(
-                f"vhid {vhid.vhid} on {vhid.interface}: no physical interface holds its"
-                " address, so it has no parent to run on; nothing was changed",
-                1,
-            )
     from rcnet.daemon.run import run_host
 
     return run_host(checked.host, options)

@@ -18,7 +18,7 @@ from rcnet.ifconfig.call import CarpSpec
 from rcnet.ifconfig.words import Word, finding
 from rcnet.model import CARP_KEY_LEN, IPInterface, Vhid, carp_key
 from rcnet.netsubr.common import Report
-from rcnet.netsubr.configure import Configured
+from rcnet.netsubr.configure import Configured, Placed
 
 _PARAMS = ("advskew", "advbase", "state", "peer", "peer6", "version", "vrrp_prio", "vrrp_interval")
 
@@ -121,6 +121,8 @@ class VhidBuilder:
         self.physical = [c for c in configured if c.planned.kind != "carp"]
         self.report = report
         self.vhids: list[tuple[Vhid, Word | None]] = []
+        #: legacy carpN whose addresses the kernel refuses: name -> what stays
+        self.stripped: dict[str, tuple[Placed, ...]] = {}
 
     def build(self) -> list[Vhid]:
         for c in self.configured:
@@ -134,9 +136,8 @@ class VhidBuilder:
     def _legacy(self, c: Configured) -> None:
         specs = [call.carp for call in c.calls if call.carp is not None]
         vhid = next((s.vhid for s in reversed(specs) if s.vhid is not None), None)
-        addrs = [p.address.interface for p in c.placed]
         if vhid is None:
-            if addrs:
+            if c.placed:
                 self.report.at(
                     "CA02",
                     "error",
@@ -149,15 +150,38 @@ class VhidBuilder:
         for spec in specs:
             merged.add(spec, c.name)
         self.report.extend(merged.findings)
+        kept = [p for p in c.placed if self._in_subnet(c, p, merged.word)]
+        if len(kept) != len(c.placed):
+            self.stripped[c.name] = tuple(kept)
+        if not kept and c.placed:
+            return  # no address came up: the vhid never runs (nothing is configured)
+        addrs = [p.address.interface for p in kept]
         parent = longest_prefix_parent(addrs[0], self.physical) if addrs else None
         model = merged.vhid_model(c.name, parent, addrs, legacy=True)
-        self._legacy_findings(c, model, merged.word)
+        self._host_prefix(c, kept, merged.word)
+        self.report.at("CL05", "info", _modern_equivalent(c, model), merged.word)
         self.vhids.append((model, merged.word))
 
-    def _legacy_findings(self, c: Configured, v: Vhid, word: Word | None) -> None:
-        for p in c.placed:
+    def _in_subnet(self, c: Configured, p: Placed, word: Word | None) -> bool:
+        """FreeBSD <= 9 carp_set_addr: the address must lie in a subnet of another
+        interface, else SIOCAIFADDR fails and carpN gets no address."""
+        a = p.address
+        if longest_prefix_parent(a.interface, self.physical) is not None:
+            return True
+        self.report.at(
+            "CA09",
+            "error",
+            f"{a.address}/{a.prefixlen} on {c.name} is in no subnet of another interface:"
+            " the legacy carp driver refuses it (carp_set_addr finds no parent), so the"
+            f" address is not set and this VIP never comes up; put it in the subnet of a"
+            " configured interface",
+            p.spec.word if p.spec is not None else word,
+        )
+        return False
+
+    def _host_prefix(self, c: Configured, placed: list[Placed], word: Word | None) -> None:
+        for p in placed:
             a = p.address
-            at = p.spec.word if p.spec is not None else word
             if a.family == "inet" and a.prefixlen == 32:
                 self.report.at(
                     "CA09",
@@ -165,18 +189,8 @@ class VhidBuilder:
                     f"{a.address}/32 on legacy {c.name}: carp takes its prefix from this address,"
                     " so the vhid's segment is a single host and the address is not announced"
                     " with the subnet; use the physical subnet's prefix (as the Handbook does)",
-                    at,
+                    p.spec.word if p.spec is not None else word,
                 )
-            elif longest_prefix_parent(a.interface, self.physical) is None:
-                self.report.at(
-                    "CA09",
-                    "warning",
-                    f"{a.address}/{a.prefixlen} on {c.name} is in no subnet of a physical"
-                    " interface: the carp driver finds no parent and the address is not"
-                    " available; put it in the subnet of a configured interface",
-                    at,
-                )
-        self.report.at("CL05", "info", _modern_equivalent(c, v), word)
 
     def _modern(self, c: Configured) -> None:
         order: list[int] = []
@@ -251,5 +265,17 @@ def _modern_equivalent(c: Configured, v: Vhid) -> str:
     )
 
 
-def build_vhids(configured: list[Configured], report: Report) -> list[Vhid]:
-    return VhidBuilder(configured, report).build()
+def build_vhids(
+    configured: list[Configured], report: Report
+) -> tuple[list[Vhid], list[Configured]]:
+    """The vhids, and the interfaces without the legacy carp addresses the kernel refuses."""
+    builder = VhidBuilder(configured, report)
+    vhids = builder.build()
+    out: list[Configured] = []
+    for c in configured:
+        kept = builder.stripped.get(c.name)
+        if kept is not None:
+            iface = replace(c.interface, addresses=tuple(p.address for p in kept))
+            c = replace(c, interface=iface, placed=kept)
+        out.append(c)
+    return vhids, out
