@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from rcnet.findings import Finding, Severity
-from rcnet.ifconfig.call import AddressSpec, CallContext, Setting
+from rcnet.ifconfig.call import AddressSpec, CallContext, Failure, Setting
 from rcnet.ifconfig.inet import (
     Aton,
     classful_prefixlen,
@@ -54,11 +54,18 @@ class _Resolver:
         self.ctx = ctx
         self.words = words
         self.findings = findings
+        self.failure: Failure | None = None
         self.alias = ctx.alias or any(s.name in ("alias", "add") for s in settings)
         self.delete = any(s.name in ("-alias", "delete", "remove") for s in settings)
 
     def _flag(self, code: str, severity: Severity, message: str, word: Word) -> None:
         self.findings.append(finding(code, severity, message, word))
+
+    def _fail(self, code: str, what: str, fix: str, word: Word) -> None:
+        """ifconfig exits at this word (af_getaddr's errx "bad value")."""
+        at = _index(self.words, word)
+        if self.failure is None or at < self.failure.at:
+            self.failure = Failure(word, code, what, '"bad value"', fix, at)
 
     def _mask_settings(
         self, names: tuple[str, ...], full: int = 32
@@ -74,26 +81,29 @@ class _Resolver:
                 mask = parse_mask(text)
                 if mask.prefixlen is None:
                     ok = False
+                    self._fail(
+                        "IF02", f"{mask.error} in {self.ctx.var}",
+                        "write a mask such as 255.255.255.0 or /24", s.args[0],
+                    )  # fmt: skip
+                    continue
+                if mask.noncontiguous:
                     self._flag(
-                        "IF04" if mask.noncontiguous else "IF02",
-                        "error",
-                        f"{mask.error} in {self.ctx.var}: ifconfig rejects it and the address"
-                        " is not set; write a contiguous mask such as 255.255.255.0 or /24",
+                        "IF04",
+                        "warning",
+                        f"netmask {text} in {self.ctx.var} is not contiguous: ifconfig accepts"
+                        f" it and counts its bits, so the prefix is /{mask.prefixlen}; write a"
+                        " contiguous mask such as 255.255.255.0 or /24",
                         s.args[0],
                     )
-                    continue
                 out.append((s.index, mask.prefixlen, s))
             elif text.isdigit() and int(text) <= full:
                 out.append((s.index, int(text), s))
             else:
                 ok = False
-                self._flag(
-                    "IF02",
-                    "error",
-                    f"prefixlen {text!r} in {self.ctx.var} is not 0-{full}: ifconfig rejects it"
-                    " and the address is not set",
-                    s.args[0],
-                )
+                self._fail(
+                    "IF02", f"prefixlen {text!r} in {self.ctx.var} is not 0-{full}",
+                    f"write a prefix length of 0-{full}", s.args[0],
+                )  # fmt: skip
         return out, ok
 
     def inet(self, word: Word, dest: Word | None) -> AddressSpec | None:
@@ -145,22 +155,18 @@ class _Resolver:
                 word,
             )
         elif looks_like_inet6(word.text) and ":" in word.text:
-            code = "AL04" if ctx.alias else "IF02"
-            self._flag(
-                code,
-                "error",
-                f"{word.text} in {ctx.var} is an IPv6 address after inet (or with no family):"
-                ' ifconfig rejects it as "bad value"; write `inet6` before it'
-                + ("" if ctx.alias else f" in {ctx.var}_ipv6"),
+            self._fail(
+                "AL04" if ctx.alias else "IF02",
+                f"{word.text} in {ctx.var} is an IPv6 address after inet (or with no family)",
+                "write `inet6` before it" + ("" if ctx.alias else f" in {ctx.var}_ipv6"),
                 word,
             )
         else:
-            self._flag(
-                "IF02",
-                "error",
-                f"{error} in {ctx.var}: ifconfig rejects it and the address is not set",
-                word,
-            )
+            self._fail("IF02", f"{error} in {ctx.var}", "write a valid address", word)
+
+    def masks_only(self) -> None:
+        """A mask without an address still goes through af_getaddr: a bad one exits."""
+        self._mask_settings(("netmask", "prefixlen"))
 
     def _style(self, word: Word, aton: Aton | None) -> None:
         if aton is None or not (aton.shorthand or aton.octal or aton.hex):
@@ -260,13 +266,16 @@ class _Resolver:
         )  # fmt: skip
 
     def _bad_inet6(self, word: Word, error: str | None, hostname: str | None) -> None:
-        what = f"{word.text!r} is a host name" if hostname else str(error)
-        self._flag(
-            "IF02",
-            "warning" if hostname else "error",
-            f"{what} in {self.ctx.var}: ifconfig cannot use it at boot; write the IPv6 address",
-            word,
-        )
+        if hostname:
+            self._flag(
+                "IF02",
+                "warning",
+                f"{word.text!r} is a host name in {self.ctx.var}: ifconfig cannot use it at"
+                " boot; write the IPv6 address",
+                word,
+            )
+        else:
+            self._fail("IF02", f"{error} in {self.ctx.var}", "write the IPv6 address", word)
 
 
 def resolve_addresses(
@@ -275,13 +284,16 @@ def resolve_addresses(
     words: tuple[Word, ...],
     ctx: CallContext,
     findings: list[Finding],
-) -> tuple[list[AddressSpec], list[Word]]:
-    """The addresses of a call (per family only the last), and every address word written."""
+) -> tuple[list[AddressSpec], list[Word], Failure | None]:
+    """The addresses of a call (per family only the last), every address word written, and
+    the first word whose value makes ifconfig exit."""
     resolver = _Resolver(settings, words, ctx, findings)
     specs: list[AddressSpec] = []
     written: list[Word] = []
     for section in sections:
         if not section.positionals:
+            if section.family == "inet":
+                resolver.masks_only()
             continue
         addr, *rest = section.positionals
         dest = rest[-1] if rest else None
@@ -291,6 +303,5 @@ def resolve_addresses(
         spec = resolver.inet(addr, dest) if section.family == "inet" else resolver.inet6(addr, dest)
         if spec is not None:
             specs.append(spec)
-    # one ifconfig call sets one address per family: each replaces the one before (IF07)
     last = {spec.family: spec for spec in specs}
-    return [s for s in specs if last[s.family] is s], written
+    return [s for s in specs if last[s.family] is s], written, resolver.failure

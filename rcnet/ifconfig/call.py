@@ -95,6 +95,25 @@ class CarpSpec:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Where ifconfig exits with an error (sbin/ifconfig/ifconfig.c ifconfig(): every
+    keyword's callback runs as it is read, and the address (SIOCAIFADDR) and the carp
+    vhid (SIOCSVH, a deferred callback) are set only after the last word). So flags and
+    mtu before `word` stay applied, while no address and no vhid of the call is set."""
+
+    word: Word
+    code: str
+    #: what is wrong (`unknown word 'weirdknob' in ifconfig_em0`)
+    what: str
+    #: ifconfig's own complaint (`"bad value"`)
+    complaint: str
+    #: how to fix it
+    fix: str
+    #: position in the call's words (len(words) for a failure after the last word)
+    at: int = 0
+
+
+@dataclass(frozen=True)
 class Call:
     """One parsed ifconfig call."""
 
@@ -116,6 +135,9 @@ class Call:
     #: `name NEW` inside the call
     rename: str | None = None
     findings: tuple[Finding, ...] = ()
+    #: ifconfig exits with an error: `addresses` and `carp` are empty, and the settings
+    #: hold only what was applied before the failing word
+    failure: Failure | None = None
 
     def setting(self, name: str) -> Setting | None:
         """The last setting of that keyword."""

@@ -167,7 +167,7 @@ def parse_inet6(text: str) -> Inet6Text:
 class MaskText:
     prefixlen: int | None
     error: str | None = None
-    #: written as a netmask that is not contiguous (IF04)
+    #: written as a netmask that is not contiguous (IF04): prefixlen counts its bits
     noncontiguous: bool = False
 
 
@@ -178,5 +178,6 @@ def parse_mask(text: str) -> MaskText:
         return MaskText(None, f"netmask {text!r} is neither dotted nor hex")
     plen = mask_prefixlen(aton.value)
     if plen is None:
-        return MaskText(None, f"netmask {text} is not contiguous", noncontiguous=True)
+        # FreeBSD 14's ifconfig hands the kernel a prefix length: it counts the mask's bits
+        return MaskText(bin(aton.value).count("1"), noncontiguous=True)
     return MaskText(plen)

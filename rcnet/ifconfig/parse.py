@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from rcnet.findings import Finding, Severity
 from rcnet.ifconfig.addresses import Section, resolve_addresses
-from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Setting
+from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Failure, Setting
 from rcnet.ifconfig.carpopts import carp_spec
 from rcnet.ifconfig.inet import (
     is_hostname,
@@ -35,6 +35,8 @@ class _Walk:
     settings: list[Setting] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: the word where ifconfig exits; the walk stops there
+    failure: Failure | None = None
 
     @property
     def section(self) -> Section:
@@ -42,33 +44,42 @@ class _Walk:
 
 
 def _unknown(walk: _Walk, word: Word, words: tuple[Word, ...], i: int) -> int:
-    """IF01 for a word that is no keyword and no address; returns words consumed."""
+    """A word that is no keyword and no address; returns words consumed.
+
+    ifconfig takes it as the address (or, after one, the destination), which does not
+    parse: it exits with "bad value". Only for interface kinds whose keywords rcnet does
+    not all know is it a note instead.
+    """
     ctx = walk.ctx
     near = suggest(word.text)
-    if near is not None:
-        kw = lookup(near)
-        taken = kw.nargs if kw is not None else 0
+    if ctx.kind in OPEN_VOCABULARY_KINDS and near is None:
         walk.findings.append(
             finding(
                 "IF01",
-                "error",
-                f"unknown ifconfig keyword {word.text!r} in {ctx.var} (did you mean {near!r}?):"
-                ' ifconfig exits with "bad value" and the addresses and CARP settings of this'
-                f" line are not applied; write {near!r}",
+                "info",
+                f"unknown ifconfig word {word.text!r} in {ctx.var}: rcnet does not know every"
+                f" {ctx.kind} option; check it against ifconfig(8)",
                 word,
             )
         )
-        # its arguments belong to the misspelt keyword: never read them as addresses
-        return 1 + min(taken, len(words) - i - 1)
-    severity: Severity = "info" if ctx.kind in OPEN_VOCABULARY_KINDS else "warning"
-    tail = (
-        f"rcnet does not know every {ctx.kind} option; check it against ifconfig(8)"
-        if severity == "info"
-        else 'ifconfig exits with "bad value" unless it is a driver option; check ifconfig(8)'
+        return 1
+    if word.text in FAMILIES:
+        role = "the destination" if walk.section.positionals else "the address"
+        walk.failure = Failure(
+            word, "IF07", f"{word.text!r} after the first word of {ctx.var}", '"bad value"',
+            f"ifconfig reads a family keyword only first and takes this one as {role};"
+            f" put the second address in {ctx.var}_alias0 (with a /32 mask if it is in"
+            " the same subnet)",
+            i,
+        )  # fmt: skip
+        return 1
+    what = (
+        f"unknown ifconfig keyword {word.text!r} in {ctx.var} (did you mean {near!r}?)"
+        if near is not None
+        else f"unknown ifconfig word {word.text!r} in {ctx.var}"
     )
-    walk.findings.append(
-        finding("IF01", severity, f"unknown ifconfig word {word.text!r} in {ctx.var}: {tail}", word)
-    )
+    fix = f"write {near!r}" if near is not None else "remove it or fix it (see ifconfig(8))"
+    walk.failure = Failure(word, "IF01", what, '"bad value"', fix, i)
     return 1
 
 
@@ -97,29 +108,29 @@ def _take_args(walk: _Walk, word: Word, words: tuple[Word, ...], i: int) -> int:
     else:
         count = kw.nargs
     if len(rest) < count:
-        walk.findings.append(
-            finding(
-                "IF01",
-                "error",
-                f"{kw.name} needs {count} argument{'s' if count > 1 else ''} ({kw.usage()}) in"
-                f" {walk.ctx.var}: ifconfig stops with an error and this line is not applied",
-                word,
-            )
-        )
+        walk.failure = Failure(
+            word, "IF01",
+            f"{kw.name} needs {count} argument{'s' if count > 1 else ''} ({kw.usage()}) in"
+            f" {walk.ctx.var}", f"\"'{kw.name}' requires argument\"", f"write {kw.usage()}",
+            i,
+        )  # fmt: skip
+        return len(words) - i
     args = rest[:count]
     walk.settings.append(Setting(kw, word, tuple(args), i))
     return 1 + len(args)
 
 
 def _walk(words: tuple[Word, ...], ctx: CallContext) -> _Walk:
+    """ifconfig's argument loop: a family keyword only as the first word, then keywords
+    with their arguments and positional words, up to the first word that makes it exit."""
     walk = _Walk(ctx, sections=[Section(ctx.default_family, None)])
     i = 0
-    while i < len(words):
+    if words and words[0].text in FAMILIES:
+        walk.sections = [Section(FAMILIES[words[0].text], words[0])]
+        i = 1
+    while i < len(words) and walk.failure is None:
         word = words[i]
-        if word.text in FAMILIES:
-            walk.sections.append(Section(FAMILIES[word.text], word))
-            i += 1
-        elif lookup(word.text) is not None:
+        if lookup(word.text) is not None:
             i += _take_args(walk, word, words, i)
         elif _is_positional(walk, word):
             walk.section.positionals.append(word)
@@ -173,25 +184,6 @@ def _delete_findings(walk: _Walk) -> None:
             )
 
 
-def _multiple_inet(walk: _Walk) -> None:
-    inet_words = [
-        sec.positionals[0] for sec in walk.sections if sec.family == "inet" and sec.positionals
-    ]
-    if walk.ctx.alias or len(inet_words) < 2:
-        return
-    for w in inet_words[:-1]:
-        walk.findings.append(
-            finding(
-                "IF07",
-                "warning",
-                f"more than one inet address in {walk.ctx.var}: each replaces the one before"
-                f" and only {inet_words[-1].text} stays; put {w.text} in"
-                f" {walk.ctx.var}_alias0 (with a /32 mask if it is in the same subnet)",
-                w,
-            )
-        )
-
-
 def _secrets(words: tuple[Word, ...]) -> set[str]:
     """Texts written right after `pass` (or a misspelling of it): never shown in a message."""
     return {
@@ -213,36 +205,75 @@ def _redact(findings: list[Finding], secrets: set[str]) -> list[Finding]:
     return out
 
 
+def _failure_finding(failure: Failure, words: tuple[Word, ...], ctx: CallContext) -> Finding:
+    """The finding at the word where ifconfig exits, saying what the call loses."""
+    before = words[: failure.at]
+    address = any(
+        looks_like_inet(w.text) or looks_like_inet6(w.text) or is_mac(w.text) for w in words
+    )
+    vhid = any(w.text == "vhid" for w in words)
+    applied = [w.text for w in before if lookup(w.text) is not None and w.text not in FAMILIES]
+    if address or vhid:
+        what = "no address" if address else "no vhid"
+        if address and vhid:
+            what = "no address and no vhid"
+        lost = f"{what} of this line is set"
+        severity: Severity = "error"
+    else:
+        lost = "the rest of the line is not applied"
+        severity = "warning"
+    kept = f" (what came before it, {' '.join(applied)}, stays applied)" if applied else ""
+    message = (
+        f"{failure.what}: ifconfig exits here with {failure.complaint}, so {lost}{kept};"
+        f" {failure.fix}"
+    )
+    return finding(failure.code, severity, message, failure.word)
+
+
+def _first_failure(*found: Failure | None) -> Failure | None:
+    real = [f for f in found if f is not None]
+    return min(real, key=lambda f: f.at) if real else None
+
+
 def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     """Parse one ifconfig call's words (after pseudo-keyword removal and eval)."""
     words = tuple(words)
     walk = _walk(words, ctx)
-    specs, written = resolve_addresses(walk.sections, walk.settings, words, ctx, walk.findings)
-    _multiple_inet(walk)
+    addr_findings: list[Finding] = []
+    specs, written, addr_failure = resolve_addresses(
+        walk.sections, walk.settings, words, ctx, addr_findings
+    )
     _delete_findings(walk)
-    carp, carp_findings = carp_spec(walk.settings, ctx)
-    walk.findings += carp_findings
-    ups = [s.name == "up" for s in walk.settings if s.name in ("up", "down")]
-    descr = next(
-        (s.arg for s in reversed(walk.settings) if s.name in ("description", "descr")), None
-    )
-    members = tuple(
-        s.arg for s in walk.settings if s.name in ("addm", "laggport") and s.arg is not None
-    )
-    rename = next((s.arg for s in reversed(walk.settings) if s.name == "name"), None)
+    carp, carp_findings, carp_failure = carp_spec(walk.settings, ctx)
+    failure = _first_failure(walk.failure, addr_failure, carp_failure)
+    if failure is not None:
+        # ifconfig exits at the failing word: nothing deferred is set, later words never run
+        specs, carp = [], None
+        walk.settings = [s for s in walk.settings if s.index < failure.at]
+    settings = walk.settings
+    ups = [s.name == "up" for s in settings if s.name in ("up", "down")]
+    descr = next((s.arg for s in reversed(settings) if s.name in ("description", "descr")), None)
+    members = tuple(s.arg for s in settings if s.name in ("addm", "laggport") and s.arg is not None)
+    rename = next((s.arg for s in reversed(settings) if s.name == "name"), None)
     mtu = _mtu(walk)
+    findings = list(walk.findings)
+    if failure is None:
+        findings += addr_findings + carp_findings
+    else:
+        findings.append(_failure_finding(failure, words, ctx))
     return Call(
         context=ctx,
         words=words,
-        settings=tuple(walk.settings),
+        settings=tuple(settings),
         addresses=tuple(specs),
         address_words=tuple(written),
         carp=carp,
-        lladdr=_lladdr(walk),
+        lladdr=_lladdr(walk) if failure is None else None,
         mtu=mtu,
         up=ups[-1] if ups else None,
         description=descr,
         members=members,
         rename=rename,
-        findings=tuple(sorted(_redact(walk.findings, _secrets(words)), key=Finding.sort_key)),
+        findings=tuple(sorted(_redact(findings, _secrets(words)), key=Finding.sort_key)),
+        failure=failure,
     )
