@@ -53,13 +53,16 @@ def add_status_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_ifconfig_arguments(parser: argparse.ArgumentParser) -> None:
     _add_control(parser)
-    parser.add_argument("interface", metavar="IF")
-    parser.add_argument("words", nargs="+", metavar="up|down|vhid N state master|backup")
+    parser.add_argument("interface", metavar="IF", nargs="?", help="none: every interface")
+    parser.add_argument("words", nargs="*", metavar="up|down|vhid N state master|backup")
 
 
 def add_sysctl_arguments(parser: argparse.ArgumentParser) -> None:
     _add_control(parser)
-    parser.add_argument("setting", nargs="?", metavar="NAME[=VALUE]")
+    parser.add_argument("-a", dest="all", action="store_true", help="every net.inet.carp value")
+    parser.add_argument(
+        "setting", nargs="?", metavar="NAME[=VALUE]", help="a value, or a subtree to list"
+    )
 
 
 def add_stop_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +117,15 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_ifconfig(args: argparse.Namespace) -> int:
     words = [w.lower() for w in args.words]
+    if not words:  # `ifconfig -a`, or one interface
+        from rcnet.commands.listing import ifconfig_listing
+
+        lines = ifconfig_listing(_ask(args, {"cmd": "status"}), args.interface)
+        if args.interface is not None and not lines:
+            raise CommandError(f"interface {args.interface} does not exist", 1)
+        for line in lines:
+            print(line)
+        return 0
     message: dict[str, Any] = {"cmd": "ifconfig", "if": args.interface}
     if words in (["up"], ["down"]):
         message["action"] = words[0]
@@ -134,6 +146,13 @@ def run_ifconfig(args: argparse.Namespace) -> int:
 
 def run_sysctl(args: argparse.Namespace) -> int:
     message: dict[str, Any] = {"cmd": "sysctl"}
+    subtree = _subtree(args)
+    if subtree is not None:  # sysctl -a, sysctl net.inet.carp
+        answer = _ask(args, message)
+        for line in answer.get("lines", []):
+            if line.startswith(subtree):
+                print(line)
+        return 0
     if args.setting:
         name, sep, value = args.setting.partition("=")
         short = name.removeprefix("net.inet.carp.")
@@ -151,6 +170,18 @@ def run_sysctl(args: argparse.Namespace) -> int:
     for line in answer.get("lines", []):
         print(line)
     return 0
+
+
+def _subtree(args: argparse.Namespace) -> str | None:
+    """The prefix to list for `-a` or a NAME that is an inner node of net.inet.carp."""
+    if args.all:
+        if args.setting:
+            raise UsageError("-a takes no NAME")
+        return ""
+    name = args.setting or ""
+    if name and "=" not in name and "net.inet.carp.".startswith(name.rstrip(".") + "."):
+        return name.rstrip(".") + "."
+    return None
 
 
 def run_stop(args: argparse.Namespace) -> int:

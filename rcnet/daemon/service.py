@@ -409,7 +409,16 @@ class Service:
             "host": self.host.name,
             "vhids": [s.to_json(now) for s in self.engine.status()],
             "counters": self.engine.counters.to_json(),
+            "links": self._links(),
         }
+
+    def _links(self) -> dict[str, str]:
+        """FreeBSD name -> Linux link, for `rcnet ifconfig` (a legacy carpN: its macvlan)."""
+        links = {i.name: self.lx(i.name) for i in self.host.interfaces}
+        for v in self.host.vhids:
+            if v.legacy and (v.vhid, v.interface) in self.macvlans:
+                links[v.interface] = self.macvlans[(v.vhid, v.interface)]
+        return links
 
     def _log_status(self) -> None:
         assert self.engine is not None
