@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ifconfig": ("rcnet.commands.control", "carpN down|up, or IF vhid N state master|backup"),
     "sysctl": ("rcnet.commands.control", "read or set net.inet.carp.* of the running daemon"),
     "stop": ("rcnet.commands.control", "stop the running daemon gracefully"),
+    "reload": ("rcnet.commands.reload", "ask the running daemon to reload and print its answer"),
     "sysrc": ("rcnet.commands.sysrc", "print or edit rc.conf variables like sysrc(8), safely"),
 }
 

@@ -7,6 +7,8 @@ Each module defines `HELP` (one line), `add_arguments(parser)` and `run(args) ->
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UsageError(Exception):
     """Bad arguments discovered after parsing: printed as one line, exit 2."""
@@ -15,6 +17,8 @@ class UsageError(Exception):
 class CommandError(Exception):
     """A command that cannot do its job: one line on stderr, exit `code`."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = 1, answer: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
+        #: the daemon's whole answer, when it refused a request (a reload's findings)
+        self.answer = answer

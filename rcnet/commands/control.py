@@ -79,7 +79,8 @@ def _ask(args: argparse.Namespace, message: dict[str, Any]) -> dict[str, Any]:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise CommandError(f"no rcnet daemon answers at {path} ({reason})", 3) from None
     if not answer.get("ok", False):
-        raise CommandError(str(answer.get("error", "the daemon refused the request")), 1)
+        error = str(answer.get("error", "the daemon refused the request"))
+        raise CommandError(error, 1, answer)
     return answer
 
 

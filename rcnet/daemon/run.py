@@ -29,11 +29,10 @@ class StartError(Exception):
 
 
 def setup_logging(level: str) -> None:
+    from rcnet.journal import formatter
+
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("JOURNAL_STREAM"):
-        handler.setFormatter(logging.Formatter("%(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(message)s", "%H:%M:%S"))
+    handler.setFormatter(formatter(sys.stderr))
     root = logging.getLogger("rcnet")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -33,6 +33,7 @@ from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
 from rcnet.daemon.sdnotify import sd_notify
 from rcnet.daemon.timerfd import DeadlineTimer
+from rcnet.journal import NOTICE_LEVEL
 from rcnet.linux import owned
 from rcnet.linux.changes import Change
 from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState
@@ -65,6 +66,8 @@ class Service:
         self.stopping = False
         self.repair_task: asyncio.Task[None] | None = None
         self.macvlans: dict[tuple[int, str], str] = {}
+        #: vhids whose last advert could not be sent (logged once per run of failures)
+        self.send_failing: set[int] = set()
 
     # -- names ----------------------------------------------------------------------------------
 
@@ -335,7 +338,7 @@ class Service:
                 self._announce(action)
             elif isinstance(action, Transition):
                 if self.engine.sysctl("log") >= 1:
-                    log.info("%s", action.log_line())
+                    log.log(NOTICE_LEVEL, "%s", action.log_line())
             elif isinstance(action, Notify):
                 self.hooks.notify(action.subsystem, str(action.state))
             elif isinstance(action, Dropped):
@@ -381,8 +384,11 @@ class Service:
                     tos=action.tos,
                 )
                 ok = True
+                self.send_failing.discard(action.vhid)
             except OSError as exc:
-                log.debug("rcnet: vhid %d: send failed: %s", action.vhid, exc)
+                if action.vhid not in self.send_failing:  # once per run of failures
+                    log.error("rcnet: vhid %d: send failed: %s", action.vhid, exc)
+                self.send_failing.add(action.vhid)
         try:
             more = self.engine.send_result(action.interface, action.vhid, ok, self.now())
         except CarpError:

@@ -1,0 +1,55 @@
+"""rcnet reload: ask the running daemon to re-read its configuration, and say what it answered."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from rcnet.commands import CommandError
+from rcnet.commands.control import _add_control, _ask
+
+HELP = "ask the running daemon to reload its rc.conf and print its answer"
+
+EPILOG = """\
+The daemon re-reads and checks its HOST; a configuration with errors is refused and the running
+one kept. This is the unit's ExecReload (`systemctl reload rcnet`).
+
+examples:
+  rcnet reload
+  rcnet reload --control /run/rcnet/lab.sock
+
+exit status:
+  0  applied (or nothing changed)   1  refused: the findings are printed   3  no daemon answers
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    _add_control(parser)
+
+
+def finding_line(f: dict[str, Any]) -> str:
+    """A finding of the daemon's answer in check's text form."""
+    where = ":".join(str(f[k]) for k in ("file", "line", "column") if f.get(k) is not None)
+    severity, message, code = f.get("severity", "error"), f.get("message", ""), f.get("code", "")
+    return f"{where or '-'}: {severity}: {message} [{code}]"
+
+
+def run(args: argparse.Namespace) -> int:
+    from rcnet.journal import ERR, prefix
+
+    try:
+        answer = _ask(args, {"cmd": "reload"})
+    except CommandError as exc:
+        if exc.answer is None:
+            raise
+        for f in exc.answer.get("findings", []):
+            print(finding_line(f))
+        sys.stdout.flush()
+        print(f"{prefix(ERR)}rcnet reload: refused: {exc}", file=sys.stderr)
+        return 1
+    for line in answer.get("changes", answer.get("lines", [])):
+        print(line)
+    return 0
