@@ -14,8 +14,6 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
-	@# atheris (a wheel on PyPI) lets the fuzz harness's own test run; without it that test skips
-	$(BIN)/pip install -q -e '.[test,fuzz]' || echo "make: atheris not installable here; its test will skip"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -43,7 +41,7 @@ rules: $(STAMP)
 demo: deps $(STAMP)
 	@sh tools/demo
 
-# the bench extra (matplotlib, for timeline.png) and keepalived (the VRRP peer) only for bench
+# the bench extra (matplotlib, for timeline.png) only for bench; install-deps has the peers
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): $(STAMP)
@@ -51,7 +49,6 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: deps $(BENCH_STAMP)
-	@sh bench/install-peers
 	$(BIN)/python -m bench
 
 install: $(STAMP)
@@ -61,10 +58,7 @@ install: $(STAMP)
 # Fuzzing (atheris) runs FUZZ_SECONDS (default 60) per target and writes bench/results/fuzz.json.
 # Long runs stay out of `make test`.
 .PHONY: fuzz
-fuzz: $(STAMP)
-	$(BIN)/pip install -q -e '.[test,fuzz]' || { \
-	  echo "make fuzz: no atheris for this Python; fuzzing with the plain mutation loop"; \
-	  $(BIN)/pip install -q -e '.[test]'; }
+fuzz: deps $(STAMP)
 	$(BIN)/python -m tools.fuzz.run
 
 clean:

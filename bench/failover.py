@@ -274,7 +274,7 @@ def available(name: str) -> str | None:
     """Why an implementation cannot run here, or None."""
     exe = {"rcnet": None, "ucarp": "ucarp", "keepalived": "keepalived"}[name]
     if exe is not None and shutil.which(exe) is None:
-        return f"{exe} is not installed (make bench installs it through bench/install-peers)"
+        return f"{exe} is not installed (make bench installs it through tools/install-deps)"
     return None
 
 

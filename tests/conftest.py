@@ -1,5 +1,9 @@
-"""Shared fixtures. The kernel fixtures build namespaces with tests/lab and skip, saying why, when
-this machine cannot (not root, no `ip netns`)."""
+"""Shared fixtures, and the rule that a skipped test is never silent.
+
+The kernel fixtures build namespaces with tests/lab and skip, saying why, when this machine cannot
+(not root, no `ip netns`); tests/lab/loudskip.py makes every skip loud (as root, a run with a skip
+fails unless RCNET_ALLOW_SKIP names it).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from lab.netns import Lab, Segment, handbook, sweep_leftovers, unavailable_reason
+
+pytest_plugins = ["lab.loudskip", "pytester"]
 
 _netns_checked: list[str | None] = []
 

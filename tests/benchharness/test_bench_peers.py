@@ -86,7 +86,9 @@ def test_keepalived_conf_is_vrrp_nopreempt_with_priorities(tmp_path: Path) -> No
     assert impl.states("b") == {1: "MASTER"}
 
 
-@pytest.mark.skipif(shutil.which("keepalived") is None, reason="keepalived is not installed")
+@pytest.mark.skipif(
+    shutil.which("keepalived") is None, reason="keepalived is not installed (make deps installs it)"
+)
 def test_keepalived_accepts_the_generated_conf(tmp_path: Path) -> None:
     vrrp_roles = {h: Role(h, r.address, 200 if h == "m" else 100) for h, r in ROLES.items()}
     impl = Keepalived(tmp_path, Setup.many(64), vrrp_roles)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +101,6 @@ def test_masters(name: str, vhid: int, skew: int) -> None:
     assert all(f.severity == "info" for f in findings)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("rcnet.rcconf.load") is None, reason="the rc.conf reader is missing"
-)
 def test_provider_through_the_reader() -> None:
     from rcnet.rcconf.load import load_host
 

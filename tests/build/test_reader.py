@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from lab import corpus
 
 from rcnet.build import build_host
 
 from .helpers import build
 from .test_fixtures import RULES, expected, found
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("rcnet.rcconf.load") is None, reason="the rc.conf reader is missing"
-)
-
-CORPUS = Path("/work/shared/corpus")
 
 
 def test_worked_example_that_needs_the_reader(tmp_path: Path) -> None:
@@ -47,11 +41,11 @@ def test_fixtures_agree_with_the_test_reader(path: Path) -> None:
     assert json.dumps(host.to_json(), sort_keys=True) == json.dumps(mine.to_json(), sort_keys=True)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the rc.conf corpus is not on this machine")
+@pytest.mark.skipif(not corpus.FILES, reason=corpus.ABSENT)
 def test_corpus_builds_without_errors_of_ours() -> None:
     from rcnet.rcconf.load import load_host
 
-    for path in sorted(CORPUS.glob("*.conf")):
+    for path in corpus.FILES:
         host, findings = build_host(load_host(str(path)))
         assert host.name
         for f in findings:

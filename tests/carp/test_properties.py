@@ -59,10 +59,17 @@ def test_any_ip_packet_or_frame_is_handled(data: bytes, v6: bool) -> None:
     e = started()
     if v6 and data:
         data = bytes([0x60 | (data[0] & 0x0F)]) + data[1:]
-    e.handle_ip_packet("fxp0", data, S)
-    for parse in (packet.parse_ethernet, packet.parse_sll, packet.parse_sll2, packet.sniff):
+    out = e.handle_ip_packet("fxp0", data, S)
+    # random bytes are never an authenticated advert: one verdict, a drop, and no state change
+    assert len(out) == 1 and isinstance(out[0], Dropped), out
+    for parse in (packet.parse_ethernet, packet.parse_sll, packet.parse_sll2):
         with contextlib.suppress(wire.WireError):
-            parse(data)
+            got = parse(data)
+            # what a parser finds is inside the bytes it was given, never made up
+            assert got is None or got.payload in data
+    with contextlib.suppress(wire.WireError):
+        kind, found = packet.sniff(data)
+        assert kind in ("ip", "ethernet", "header") and (found is None or found.payload in data)
 
 
 @settings(deadline=None)

@@ -42,6 +42,19 @@ def need(tool: str, package: str | None = None) -> None:
         pytest.skip(f"{tool} is not installed (Debian package: {package or tool})")
 
 
+def need_habets_arping() -> None:
+    """Rig.arping runs and parses Thomas Habets' arping (Debian package `arping`, which
+    tools/install-deps installs); iputils' arping (package iputils-arping) takes other flags and
+    prints other lines, so with it the test skips, saying which one it needs."""
+    need("arping")
+    done = subprocess.run(["arping", "--help"], capture_output=True, text=True, check=False)
+    if "Thomas Habets" not in done.stdout + done.stderr:
+        pytest.skip(
+            "this test parses Thomas Habets' arping (Debian package arping); "
+            f"{shutil.which('arping')} is another (iputils-arping?)"
+        )
+
+
 def wait_for(what: str, check: Callable[[], bool], timeout: float, interval: float = 0.05) -> float:
     """Poll `check` until true; the seconds it took. Fails the test, saying what, on timeout."""
     start = time.monotonic()

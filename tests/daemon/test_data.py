@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lab.netns import Lab, handbook
+from lab.state import configuration
 
 from .rig import HANDBOOK, MASTER_DOWN, Rig, run_rcnet
 
@@ -47,10 +48,10 @@ ARP_SYSCTLS = [
 ]
 
 
-def snapshot(lab: Lab, ns: str) -> list[str]:
-    """Links, addresses, routes, rules and the ARP sysctls the plan would set."""
-    seen = [lab.ip(ns, *what).stdout for what in (["addr"], ["link"], ["route"], ["rule"])]
-    return [*seen, lab.run(ns, ["sysctl", *ARP_SYSCTLS]).stdout]
+def snapshot(lab: Lab, ns: str) -> list[object]:
+    """Links, addresses, rcnet's routes, rules and the ARP sysctls the plan would set (never the
+    kernel's own IPv6 DAD flags or lifetimes)."""
+    return [configuration(lab, ns), lab.run(ns, ["sysctl", *ARP_SYSCTLS]).stdout]
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(lab: Lab) -> None:

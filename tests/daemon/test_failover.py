@@ -14,7 +14,7 @@ import pytest
 from lab.netns import Capture
 
 from . import pcap
-from .rig import ADDRESSES, MASTER_DOWN, VIP, VMAC, Rig, need, wait_for
+from .rig import ADDRESSES, MASTER_DOWN, VIP, VMAC, Rig, need, need_habets_arping, wait_for
 
 pytestmark = pytest.mark.netns
 
@@ -109,7 +109,7 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
 
 def test_arp_only_the_master_answers(rig: Rig, tmp_path: Path) -> None:
     need("tcpdump")
-    need("arping")
+    need_habets_arping()
     rig.start("hosta")
     rig.start("provider")
     rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
@@ -172,7 +172,7 @@ def test_crash_leftovers_are_cleared_on_restart(rig: Rig) -> None:
 
 
 def test_master_restores_its_vhid_link_when_someone_deletes_it(rig: Rig) -> None:
-    need("arping")
+    need_habets_arping()
     daemon = rig.start("hosta")
     rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
     rig.lab.ip("hosta", "link", "del", "carp0")

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 from lab.netns import Lab, handbook
+from lab.state import configuration
 
 from .rig import HANDBOOK, run_rcnet
 
 pytestmark = pytest.mark.netns
-
-
-def snapshot(lab: Lab, ns: str) -> list[str]:
-    return [lab.ip(ns, *what).stdout for what in (["addr"], ["link"], ["route"])]
 
 
 def test_start_refusals_change_nothing(lab: Lab, tmp_path: Path) -> None:
@@ -37,7 +34,7 @@ def test_start_refusals_change_nothing(lab: Lab, tmp_path: Path) -> None:
         (["start", str(tmp_path / "missing.conf"), "--control", sock], 2, "missing.conf", False),
         (["start", str(broken), "--control", sock], 1, "nothing was changed", True),
     ]
-    before = snapshot(lab, "hosta")
+    before = configuration(lab, "hosta")
     for args, code, words, findings in cases:
         done = run_rcnet(lab, "hosta", args)
         lines = done.stderr.strip().splitlines()
@@ -45,4 +42,4 @@ def test_start_refusals_change_nothing(lab: Lab, tmp_path: Path) -> None:
         assert lines and words in lines[-1], (args, done.stderr)
         assert len(lines) > 1 if findings else len(lines) == 1, (args, done.stderr)
         assert all(": error: " in line for line in lines[:-1]), done.stderr
-        assert snapshot(lab, "hosta") == before, args
+        assert configuration(lab, "hosta") == before, args

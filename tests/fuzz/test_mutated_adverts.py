@@ -147,7 +147,8 @@ def test_advert_round_trips_through_every_framing(
     assert (hdr.vhid, hdr.advbase, hdr.advskew, hdr.counter) == (vhid, advbase, advskew, counter)
     assert wire.carp_checksum_ok(got.payload) and auth.verify(hdr.counter, hdr.hmac)
     if framing in ("ip", "ethernet", "vlan"):
-        describe = pytest.importorskip("rcnet.carp.describe")
+        from rcnet.carp import describe
+
         shown = describe.describe_bytes(frame, lambda _v, _s: (key, vips))
         assert (shown["vhid"], shown["advbase"], shown["advskew"]) == (vhid, advbase, advskew)
         assert (shown["counter"], shown["auth"], shown["checksum_ok"]) == (counter, "ok", True)

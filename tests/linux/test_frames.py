@@ -8,13 +8,11 @@ from ipaddress import IPv4Address, IPv6Address
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scapy.layers.inet import IP
+from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, IPv6
+from scapy.layers.l2 import ARP, Ether
 
 from rcnet.linux import frames
-
-scapy_all = pytest.importorskip("scapy.all", reason="scapy is needed to dissect frames")
-from scapy.layers.inet import IP  # noqa: E402
-from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, IPv6  # noqa: E402
-from scapy.layers.l2 import ARP, Ether  # noqa: E402
 
 PAYLOAD = bytes([0x21, 1, 100, 7, 0, 1]) + bytes(30)  # a 36-byte CARP-shaped payload
 PROVIDER = IPv4Address("192.168.1.5")

@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lab import corpus
 from lab.hosts import handbook_provider
 
 from rcnet.linux.plan import PlanError, plan_host
 from rcnet.linux.system import Link, SystemState
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path("/work/shared/corpus")
-FILES = sorted(CORPUS.glob("*.conf")) + sorted((ROOT / "fixtures" / "handbook").glob("*.conf"))
+FIXTURES = sorted((ROOT / "fixtures" / "handbook").glob("*.conf"))
+#: every fixture and every corpus file; an absent corpus is one case that skips, saying where
+CASES = [pytest.param(p, id=p.name) for p in FIXTURES] + (
+    [pytest.param(p, id=f"corpus/{p.name}") for p in corpus.FILES]
+    or [pytest.param(None, id="corpus", marks=pytest.mark.skip(reason=corpus.ABSENT))]
+)
 
 
 def nics_for(host_interfaces: list[str]) -> SystemState:
@@ -20,8 +25,7 @@ def nics_for(host_interfaces: list[str]) -> SystemState:
     return SystemState(links=(Link(1, "lo", up=True), *links))
 
 
-@pytest.mark.skipif(not FILES, reason="no rc.conf files found (corpus or fixtures)")
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+@pytest.mark.parametrize("path", CASES)
 def test_plans_or_refuses_in_one_line_each(path: Path) -> None:
     from rcnet.hosts import read_host
 
@@ -39,7 +43,5 @@ def test_handbook_fixture_plans_like_the_hand_built_provider() -> None:
     from rcnet.hosts import read_host
 
     fixture = ROOT / "fixtures" / "handbook" / "provider.conf"
-    if not fixture.exists():
-        pytest.skip("fixtures/handbook/provider.conf is missing")
     state = nics_for(["fxp0"])
     assert plan_host(read_host(str(fixture)).host, state) == plan_host(handbook_provider(), state)
