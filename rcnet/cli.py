@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sysctl": ("rcnet.commands.control", "read or set net.inet.carp.* of the running daemon"),
     "stop": ("rcnet.commands.control", "stop the running daemon gracefully"),
     "reload": ("rcnet.commands.reload", "ask the running daemon to reload and print its answer"),
+    "diff": ("rcnet.commands.diff", "compare the running system with the file (drift: exit 1)"),
     "sysrc": ("rcnet.commands.sysrc", "print or edit rc.conf variables like sysrc(8), safely"),
 }
 
