@@ -104,4 +104,8 @@ def build_host(loaded: LoadedHost) -> tuple[Host, list[Finding]]:
         notify=netif.text("rcnet_notify") or None,
     )
     report.extend(model_blockers(host))
+    if loaded.unparseable:
+        # every rc script exits while loading a file sh cannot parse: nothing is configured
+        # (the reader's SH03 says so); the findings above still help to fix the rest
+        host = Host(name=host.name, hostname=None, source=loaded.path)
     return host, sorted(report.items, key=Finding.sort_key)

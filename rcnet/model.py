@@ -240,7 +240,8 @@ class Host:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "hostname": self.hostname if self.hostname else self.name,
+            # null without a `hostname=`: rc sets none, and neither does start
+            "hostname": self.hostname or None,
             "name": self.name,
             "source": self.source,
             "interfaces": [i.to_json() for i in self.interfaces],

@@ -159,12 +159,33 @@ class _Configurer:
                 spec.family, spec.address, spec.prefixlen, vhid, spec.dest, spec.broadcast,
                 call.context.alias,
             )  # fmt: skip
+            same = next(
+                (n for n, p in enumerate(placed) if p.address.address == addr.address), None
+            )
+            if same is not None:
+                # in_aifaddr finds the address already there and updates it: one address,
+                # with the later mask (sys/netinet/in.c)
+                self._readded(placed[same], addr, spec)
+                placed[same] = Placed(addr, spec, call)
+                continue
             replaced = not spec.alias and spec.family == "inet"
             first = next((n for n, p in enumerate(placed) if p.address.family == "inet"), None)
             if replaced and first is not None:
                 placed[first] = Placed(addr, spec, call)  # `inet A` replaces the first address
             else:
                 placed.append(Placed(addr, spec, call))
+
+    def _readded(self, old: Placed, new: Address, spec: AddressSpec) -> None:
+        if old.spec is not None and old.spec.word.loc() == spec.word.loc():
+            return  # the same words run twice (ifconfig_DEFAULT also stands in for _ipv6)
+        was = f"/{old.address.prefixlen}"
+        self.report.at(
+            "DU01",
+            "warning",
+            f"{new.address} is added to {self.p.name} again (first with {was}): the kernel"
+            f" keeps one address, with the later mask /{new.prefixlen}; remove one",
+            spec.word,
+        )
 
     def _interface(
         self,

@@ -67,6 +67,10 @@ RC_ONLY_CLONERS = frozenset(
 )
 
 _SUFFIX = re.compile(r"^(?P<vif>.+?)(?P<suffix>_ipv6|_alias\d.*|_aliases|_name|_descr)?$")
+#: `<driver><unit>_<more>`: an interface name followed by a suffix rc does not know
+_SUFFIXED = re.compile(r"[A-Za-z]+[0-9]+_.*")
+#: a sanitized vlan or sub-interface name (em0_101, em0_101_5)
+_VLAN_VAR = re.compile(r"[A-Za-z]+[0-9]+(_[0-9]+)+")
 #: variables keyed on an interface (prefix, and suffixes allowed after the name)
 _PER_IF_PREFIXES = ("ifconfig_", "ipv4_addrs_", "ipv6_prefix_", "ipv6_ifconfig_")
 
@@ -98,6 +102,8 @@ class Names:
     renames: dict[str, str] = field(default_factory=dict)
     #: sanitized names that have per-interface variables -> variable names
     configured: dict[str, list[str]] = field(default_factory=dict)
+    #: names listed in network_interfaces (unless auto)
+    listed: list[str] = field(default_factory=list)
 
 
 def _cloned(env: Env, report: Report) -> list[tuple[str, Word]]:
@@ -165,6 +171,10 @@ def _children(env: Env, prefix: str) -> dict[str, str]:
 def collect_names(env: Env, report: Report) -> Names:
     cloned = _cloned(env, report) + _gif_interfaces(env)
     names = Names(cloned, _children(env, "vlans_"), _children(env, "wlans_"))
+    if (env.text("network_interfaces") or "auto").strip().lower() != "auto":
+        names.listed = [w.text for w in env.words("network_interfaces")]
+    spelt = {sanitize(n) for n in (*(n for n, _ in cloned), *names.vlans, *names.wlans)}
+    spelt |= {sanitize(n) for n in names.listed}
     for var in env.names():
         prefix = next((p for p in _PER_IF_PREFIXES if var.startswith(p)), None)
         if prefix is None or var == "ifconfig_DEFAULT":
@@ -180,6 +190,8 @@ def collect_names(env: Env, report: Report) -> Names:
             if new:
                 names.renames[vif] = new
             continue
+        if vif not in spelt and _SUFFIXED.fullmatch(vif) and not _VLAN_VAR.fullmatch(vif):
+            continue  # em0_aliases0: a suffix rc never reads, not an interface (lint says so)
         names.configured.setdefault(vif, []).append(var)
     # rename sources are sanitized variable names: map them back to real names
     known = _known_names(names)
@@ -190,7 +202,7 @@ def collect_names(env: Env, report: Report) -> Names:
 def _known_names(names: Names) -> dict[str, str]:
     """sanitized -> real name, for every name the configuration spells out."""
     real = [n for n, _ in names.cloned] + list(names.vlans) + list(names.wlans)
-    real += list(names.renames.values())
+    real += list(names.renames.values()) + names.listed
     return {sanitize(n): n for n in real}
 
 
@@ -280,6 +292,8 @@ class Planner:
         nics = [n for n in self.configured_names() if n not in self.created]
         nics_planned = [p for p in (self.physical(n) for n in nics) if p is not None]
         nics_planned += [p for p in self.created.values() if p.kind == "wlan"]
+        if self.env.text("ifconfig_DEFAULT") and "lo0" not in nics:
+            nics_planned.append(Planned("lo0", False, "lo"))  # lo0 always exists
         nics_planned.sort(key=lambda p: (p.name != "lo0", natural_key(p.name)))
         cloned = [self.created[n] for n in self._cloned_order()]
         return [p for p in nics_planned + cloned if _autoif(self.env, p.name)]
@@ -293,14 +307,18 @@ class Planner:
         return out
 
     def _listed(self) -> list[Planned]:
-        listed = [w.text for w in self.env.words("network_interfaces")]
+        """The listed names as written: a rename happened before, so an old name listed
+        here no longer exists and its `ifconfig` fails (renamed_findings says so)."""
+        listed = self.names.listed
         configured = set(self.configured_names())
+        default = bool(self.env.text("ifconfig_DEFAULT"))
         out: list[Planned] = []
         for name in listed:
-            name = self.names.renames.get(name, name)
+            if name in self.names.renames:
+                continue  # renamed before ifn_start: `ifconfig <old> ...` fails
             if name in self.created:
                 out.append(self.created[name])
-            elif name in configured or name == "lo0":
+            elif name in configured or name == "lo0" or default:
                 p = self.physical(name)
                 if p is not None:
                     out.append(p)
@@ -336,17 +354,24 @@ class Planner:
         return _unique(out)
 
     def renamed_findings(self) -> None:
-        """RN01: after `ifconfig_<old>_name`, rc reads only variables of the new name."""
+        """RN01: after `ifconfig_<old>_name`, nothing keyed on the old name is applied."""
         for old, new in self.names.renames.items():
             for var in self.names.configured.get(sanitize(old), []):
-                self.report.at_name(
-                    "RN01",
-                    "warning",
-                    f"{var} is keyed on {old}, but ifconfig_{sanitize(old)}_name renames it to"
-                    f" {new} before configuration, so rc never reads {var}; rename the"
-                    f" variable to use {sanitize(new)}",
-                    self.env.value(var),
-                )
+                if old in self.names.listed:
+                    why = (
+                        f"network_interfaces lists {old}, so rc runs `ifconfig {old} ...`, but"
+                        f" ifconfig_{sanitize(old)}_name renamed it to {new} before: ifconfig"
+                        f' exits with "interface {old} does not exist" and {new} stays'
+                        f" unconfigured; list {new} in network_interfaces and key the variables"
+                        f" on {sanitize(new)}"
+                    )
+                else:
+                    why = (
+                        f"{var} is keyed on {old}, but ifconfig_{sanitize(old)}_name renames it"
+                        f" to {new} before configuration, so rc never applies {var}; rename the"
+                        f" variable to use {sanitize(new)}"
+                    )
+                self.report.at_name("RN01", "error", why, self.env.value(var))
 
 
 def _nic_kind(name: str) -> str | None:

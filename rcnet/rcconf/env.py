@@ -163,6 +163,8 @@ class LoadedHost:
     findings: tuple[Finding, ...]
     #: file -> its lines (without newline), for caret display
     sources: Mapping[str, tuple[str, ...]]
+    #: files sh cannot parse (an unterminated quote): rc's scripts exit loading them
+    unparseable: tuple[str, ...] = ()
 
     @property
     def netif(self) -> Environment:

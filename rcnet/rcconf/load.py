@@ -33,6 +33,7 @@ from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.defaults import NETWORK_DEFAULTS, default_environment
 from rcnet.rcconf.env import SCOPES, Environment, HostError, LoadedHost, Value
 from rcnet.rcconf.evaluate import evaluate_file
+from rcnet.rcconf.scan import UNPARSEABLE
 from rcnet.rcconf.source import SourceFile
 from rcnet.rcconf.sysctl import read_sysctl
 
@@ -108,6 +109,8 @@ class _Loader:
         self.files: list[str] = []
         self.sources: dict[str, tuple[str, ...]] = {}
         self.findings: list[Finding] = []
+        #: files sh cannot parse
+        self.unparseable: list[str] = []
 
     # --- the two kinds of HOST ---------------------------------------------------------------
 
@@ -214,6 +217,8 @@ class _Loader:
         self.sources[src.name] = src.lines()
         found: list[Finding] = []
         evaluate_file(src, env, found, defaults=defaults)
+        if any(f.code == "SH03" and UNPARSEABLE in f.message for f in found):
+            self.unparseable.append(src.name)
         if defaults:  # the system's own file: not the user's to fix
             found = [_as_info(f) for f in found]
         self.findings.extend(found)
@@ -252,6 +257,7 @@ class _Loader:
             sysctls=sysctls,
             findings=tuple(findings),
             sources=self.sources,
+            unparseable=tuple(self.unparseable),
         )
 
 

@@ -43,6 +43,8 @@ _WORD_BREAK = " \t;&|()<>"
 _LOOKS_LIKE_ASSIGNMENT = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*=")
 _ASSIGNED_NAME = re.compile(r"[ \t]*(?:(?:export|readonly)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
 _TEMPLATE_END = {"{%": "%}", "{#": "#}"}
+#: in the SH03 message of a file sh cannot parse: rc loads nothing from such a file
+UNPARSEABLE = "sh cannot parse this file"
 #: after a first unterminated quote (sh has stopped there anyway), a statement still open
 #: after this many more lines is taken as unterminated too: scanning each one to the end of
 #: the file again would make a file of open quotes quadratic
@@ -309,9 +311,10 @@ class _Scanner:
         error = '"Unterminated quoted string"' if bottom.kind in "\"'" else "a syntax error"
         message = (
             f"unterminated {what} (line {line}, column {col}): {swallow}; sh stops with "
-            f"{error} and the rc script reading this file exits there, so nothing from line "
-            f"{line} on is applied. rcnet checks the rest as if it were closed at the end of "
-            f"line {line}: add the missing {_CLOSER[bottom.kind]}"
+            f"{error} and every rc script that loads this file exits while loading it, so rc"
+            f" configures nothing from this host ({UNPARSEABLE}: rcnet's model is empty)."
+            f" rcnet checks the rest as if it were closed at the end of line {line}: add the"
+            f" missing {_CLOSER[bottom.kind]}"
         )
         self.findings.append(Finding("SH03", "error", message, self.src.loc(bottom.at)))
         self.recovered = True

@@ -49,7 +49,8 @@ def test_default_applies_only_to_unset_variables() -> None:
         'ifconfig_em0=""\nifconfig_em0_ipv6="inet6 2001:db8::1/64"\n'
         'ifconfig_em1_alias0="inet 10.1.0.5/24"\n'
     )
-    em0, em1 = host.interfaces
+    lo0, em0, em1 = host.interfaces  # lo0 always exists: the default reaches it too
+    assert lo0.name == "lo0" and "accept_rtadv" in lo0.left_to_system
     # em0: its own (empty) primary; its _ipv6 is set, so the default applies to neither
     assert "accept_rtadv" not in em0.left_to_system
     assert addresses(host, "em0") == ["2001:db8::1/64"]
@@ -60,7 +61,8 @@ def test_default_applies_only_to_unset_variables() -> None:
 
 
 def test_set_but_empty_configures_nothing() -> None:
-    assert names('ifconfig_DEFAULT="DHCP"\nifconfig_em0=""\n') == []
+    # em0's own empty value wins; lo0 exists and gets the default, but dhcpif skips lo
+    assert names('ifconfig_DEFAULT="DHCP"\nifconfig_em0=""\n') == ["lo0"]
 
 
 def test_down_does_not_stick() -> None:
