@@ -51,6 +51,8 @@ class Address:
 
     @functools.cached_property
     def interface(self) -> IPInterface:
+        if isinstance(self.address, ipaddress.IPv4Address):  # no text round trip (DU02 per address)
+            return ipaddress.IPv4Interface((int(self.address), self.prefixlen))
         return ipaddress.ip_interface(f"{self.address}/{self.prefixlen}")
 
     @functools.cached_property

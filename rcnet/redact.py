@@ -27,7 +27,8 @@ def secrets_of(loaded: LoadedHost) -> frozenset[str]:
     """Every word written after `pass` in any value or source line of the host's files."""
     found: set[str] = set()
     texts: list[str] = []
-    for env in (loaded.base, *loaded.scopes.values()):
+    envs = {id(e): e for e in (loaded.base, *loaded.scopes.values())}  # scopes may share one
+    for env in envs.values():
         for values in env.history.values():
             texts.extend(v.text for v in values if v.text)
             texts.extend(v.raw for v in values if v.raw)

@@ -1,4 +1,5 @@
-"""Write the generated references: docs/rules.md from rcnet.rules (`make rules`).
+"""Write the generated references (`make rules`): docs/rules.md from rcnet.rules, docs/variables.md
+from rcnet.rcconf.variables.
 
 `python -m tools.gen_docs --check` exits 1 when a file is stale (the tests call it too).
 """
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from rcnet.rcconf import variables
 from rcnet.rules import reference_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: generated file -> what generates it
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/rules.md": reference_markdown,
+    "docs/variables.md": variables.reference_markdown,
 }
 
 

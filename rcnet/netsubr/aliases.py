@@ -35,13 +35,19 @@ class AliasCalls:
 
 
 def alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
-    """Set `ifconfig_<if>_alias<N>` variables in rc's numeric order."""
+    """Set `ifconfig_<if>_alias<N>` variables in rc's numeric order (once per interface:
+    each pass and each rule asks)."""
+    key = ("alias_values", ifname)
+    if key not in env.memo:
+        env.memo[key] = _alias_values(env, ifname)
+    return list(env.memo[key])
+
+
+def _alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
     prefix = f"ifconfig_{sanitize(ifname)}_alias"
     pattern = re.compile(re.escape(prefix) + r"([0-9]+)(.*)")
     found: list[tuple[int, Value]] = []
-    for name in env.names():
-        if not name.startswith(prefix):
-            continue  # most names: no regex, no lookup (rc.conf files hold thousands)
+    for name in env.names_with_prefix(prefix):
         m = pattern.fullmatch(name)
         value = env.value(name)
         if m is not None and value is not None:

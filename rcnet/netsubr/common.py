@@ -7,30 +7,18 @@ for findings.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from rcnet.findings import Finding, Location, Severity
 from rcnet.ifconfig.words import Word, finding, split_fields
 from rcnet.rcconf.env import Environment, Value
+from rcnet.rcconf.variables import CARRIED_DEFAULTS
 
-#: rcconf.md §8: what /etc/defaults/rc.conf sets for networking
-NETWORK_DEFAULTS: dict[str, str] = {
-    "hostname": "",
-    "network_interfaces": "auto",
-    "cloned_interfaces": "",
-    "netif_enable": "YES",
-    "netif_ipexpand_max": "2048",
-    "defaultrouter": "NO",
-    "static_routes": "",
-    "gateway_enable": "NO",
-    "ipv6_network_interfaces": "auto",
-    "ipv6_activate_all_interfaces": "NO",
-    "ipv6_defaultrouter": "NO",
-    "ipv6_static_routes": "",
-    "ipv6_gateway_enable": "NO",
-    "synchronous_dhclient": "NO",
-}
+#: rcconf.md §8: what /etc/defaults/rc.conf sets (the variable registry's carried defaults)
+NETWORK_DEFAULTS: dict[str, str] = dict(CARRIED_DEFAULTS)
 
 _PUNCT = re.compile(r"[.\-/+]")
 _YES = ("yes", "true", "on", "1")
@@ -59,6 +47,10 @@ class Env:
     """One rc.d script's variables, as network.subr reads them."""
 
     env: Environment
+    _names: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _sorted: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    #: results computed once per build (alias variables per interface, ...)
+    memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def value(self, name: str) -> Value | None:
         """The effective assignment; one inside a skipped conditional does not count."""
@@ -88,7 +80,23 @@ class Env:
         return self.value(pattern.replace("IF", sanitize(ifname), 1))
 
     def names(self) -> list[str]:
-        return [n for n in self.env.names() if not (self.env.values[n].conditional)]
+        """Set (not conditional) variable names in assignment order; computed once, since
+        the builder never changes the environment it reads."""
+        if self._names is None:
+            self._names = [n for n, v in self.env.values.items() if not v.conditional]
+        return self._names
+
+    def names_with_prefix(self, prefix: str) -> list[str]:
+        """names() that start with prefix, in name order: a bisection of one sorted index,
+        so per-interface lookups cost the interface's own variables, not the file's."""
+        if self._sorted is None:
+            self._sorted = sorted(self.names())
+        index = self._sorted
+        start = bisect.bisect_left(index, prefix)
+        end = start
+        while end < len(index) and index[end].startswith(prefix):
+            end += 1
+        return index[start:end]
 
 
 @dataclass

@@ -13,22 +13,9 @@ from collections.abc import Mapping
 from rcnet.findings import Finding
 from rcnet.model import CarpSysctls
 from rcnet.netsubr.common import Env, Report
-from rcnet.rcconf.env import LoadedHost, Value
+from rcnet.rcconf.env import SCOPES, LoadedHost, Value
+from rcnet.rcconf.variables import reader_of
 
-_ROUTING_VARS = frozenset(
-    [
-        "defaultrouter",
-        "static_routes",
-        "ipv6_defaultrouter",
-        "ipv6_static_routes",
-        "gateway_enable",
-        "ipv6_gateway_enable",
-    ]
-)
-_NETIF_VARS = frozenset(
-    ["cloned_interfaces", "network_interfaces", "ipv6_network_interfaces", "netif_ipexpand_max"]
-)
-_NETIF_PREFIXES = ("ifconfig_", "create_args_", "vlans_", "wlans_", "ipv4_addrs_", "ipv6_prefix_")
 _SCRIPT_FILES = {
     "hostname": "rc.conf.d/hostname",
     "netif": "rc.conf.d/network or rc.conf.d/netif",
@@ -37,14 +24,10 @@ _SCRIPT_FILES = {
 
 
 def consumer(name: str) -> str | None:
-    """The rc.d script that reads a variable, for the variables whose scope matters."""
-    if name == "hostname":
-        return "hostname"
-    if name in _ROUTING_VARS or name.startswith(("route_", "ipv6_route_")):
-        return "routing"
-    if name in _NETIF_VARS or name.startswith(_NETIF_PREFIXES):
-        return "netif"
-    return None
+    """The rc.d script that reads a variable, for the variables whose scope matters (from the
+    variable registry: hostname, netif or routing)."""
+    reader = reader_of(name)
+    return reader if reader in SCOPES else None
 
 
 def scope_findings(loaded: LoadedHost) -> list[Finding]:

@@ -8,28 +8,13 @@ from __future__ import annotations
 
 from rcnet.findings import Location
 from rcnet.rcconf.env import Environment, Value
+from rcnet.rcconf.variables import CARRIED_DEFAULTS
 
 #: where built-in defaults "are" in messages; never a real file
 DEFAULTS_FILE = "(rcnet defaults)"
 
-NETWORK_DEFAULTS: tuple[tuple[str, str], ...] = (
-    ("hostname", ""),
-    ("network_interfaces", "auto"),
-    ("cloned_interfaces", ""),
-    ("netif_enable", "YES"),
-    ("netif_ipexpand_max", "2048"),
-    ("defaultrouter", "NO"),
-    ("static_routes", ""),
-    ("gateway_enable", "NO"),
-    ("ipv6_network_interfaces", "auto"),
-    ("ipv6_activate_all_interfaces", "NO"),
-    ("ipv6_defaultrouter", "NO"),
-    ("ipv6_static_routes", ""),
-    ("ipv6_gateway_enable", "NO"),
-    ("synchronous_dhclient", "NO"),
-    ("rc_conf_files", "/etc/rc.conf /etc/rc.conf.local"),
-    ("local_startup", "/usr/local/etc/rc.d"),
-)
+#: derived from the variable registry (rcnet/rcconf/variables.py), in its order
+NETWORK_DEFAULTS: tuple[tuple[str, str], ...] = CARRIED_DEFAULTS
 
 
 def default_environment() -> Environment:
