@@ -1,4 +1,5 @@
-"""CA05-CA07: the same vhid on one segment, compared across the hosts given together.
+"""CA05-CA07: the same vhid on one segment, compared across the hosts given together;
+DU01: the same static address on two hosts of one segment.
 
 Every member of a vhid must use the same pass (its first 19 bytes) and the same
 address set: both go into the HMAC, and a mismatch makes each host drop the other's
@@ -129,6 +130,58 @@ def _priority_ties(members: Sequence[Member], ident: str) -> list[Finding]:
     return out
 
 
+def _address_location(checked: CheckedHost, address: str) -> Location | None:
+    """Where an address is written in the host's per-interface variables."""
+    found = re.compile(rf"(?<![\w.:]){re.escape(address)}(?![\w:]|\.\d)")
+    env = checked.loaded.netif
+    for prefix in ("ifconfig_", "ipv4_addrs_"):
+        for value in env.with_prefix(prefix):
+            m = found.search(value.text or "")
+            if m is not None:
+                return value.at(m.start())
+    return None
+
+
+def _static_addresses(checked: CheckedHost) -> dict[tuple[str, str], str]:
+    """(address, network) -> interface for the host's own addresses (no VIPs, no loopback
+    or link-local ones: those are per host by design)."""
+    out: dict[tuple[str, str], str] = {}
+    for iface in checked.host.interfaces:
+        if iface.kind == "carp":
+            continue
+        for a in iface.addresses:
+            if a.vhid is not None or a.address.is_loopback or a.address.is_link_local:
+                continue
+            out.setdefault((str(a.address), str(a.network)), iface.name)
+    return out
+
+
+def _duplicate_addresses(hosts: Sequence[CheckedHost]) -> list[Finding]:
+    """DU01 across hosts: one address on two hosts of one segment answers ARP from both."""
+    owners: dict[tuple[str, str], list[tuple[CheckedHost, str]]] = defaultdict(list)
+    for checked in hosts:
+        for key, ifname in _static_addresses(checked).items():
+            owners[key].append((checked, ifname))
+    out: list[Finding] = []
+    for (address, network), where in sorted(owners.items()):
+        if len(where) < 2:
+            continue
+        for checked, ifname in where:
+            others = ", ".join(sorted(c.name for c, _ in where if c is not checked))
+            out.append(
+                Finding(
+                    "DU01",
+                    "error",
+                    f"{address} on {ifname} is also configured on {others} in {network}: both"
+                    " hosts answer ARP for it and traffic goes to whichever answered last;"
+                    " give each host its own address (a shared address belongs in a vhid)",
+                    _address_location(checked, address),
+                    len(address),
+                ).with_host(checked.name)
+            )
+    return out
+
+
 def cross_host_findings(hosts: Sequence[CheckedHost]) -> list[Finding]:
     groups: dict[str, list[Member]] = defaultdict(list)
     findings: list[Finding] = []
@@ -152,6 +205,7 @@ def cross_host_findings(hosts: Sequence[CheckedHost]) -> list[Finding]:
                 continue
             seen.add(vhid.key_id)
             groups[vhid.key_id].append((checked, vhid))
+    findings += _duplicate_addresses(hosts)
     for ident, members in sorted(groups.items()):
         if len(members) < 2:
             continue

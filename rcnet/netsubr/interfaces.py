@@ -267,9 +267,11 @@ class Planner:
         var = self.names.configured[sanitize(name)][0]
         self.report.at_name(
             "CL02",
-            "warning",
+            "error",
             f"{var} configures {what}, but nothing creates it (not in cloned_interfaces or"
-            f" vlans_<parent>): rc never applies it; add it to cloned_interfaces",
+            f" vlans_<parent>): `ifconfig {name}` fails and nothing of it comes up"
+            f"{' (its VIP never does)' if cloner_of(name) == 'carp' else ''}; add it to"
+            " cloned_interfaces",
             self.env.value(var),
         )
 
