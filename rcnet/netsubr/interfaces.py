@@ -264,7 +264,10 @@ class Planner:
         return Planned(name, False, _nic_kind(name))
 
     def _not_created(self, name: str, what: str) -> None:
-        var = self.names.configured[sanitize(name)][0]
+        own = self.names.configured.get(sanitize(name))
+        if not own:  # listed, configured by ifconfig_DEFAULT only: nothing is lost
+            return
+        var = own[0]
         self.report.at_name(
             "CL02",
             "error",

@@ -158,3 +158,9 @@ def test_unknown_value_keeps_the_interface_without_conclusions() -> None:
     host, findings = build_host(loaded)
     assert [i.name for i in host.interfaces] == ["bridge0"]
     assert "CL01" not in codes(findings)
+
+
+def test_a_listed_clone_nothing_creates_with_only_the_default() -> None:
+    """Regression (hypothesis): network_interfaces="carp0" with ifconfig_DEFAULT raised
+    KeyError; carp0 does not exist, so nothing is configured on it."""
+    assert "carp0" not in names('ifconfig_DEFAULT="inet"\nnetwork_interfaces="carp0"\n')
