@@ -44,14 +44,14 @@ def one_interface(lines: int) -> str:
     return _cut(out, lines)
 
 
-def many_interfaces(lines: int) -> str:
+def many_interfaces(lines: int, aliases: int = 100) -> str:
     """Interfaces of 100 aliases each (49 of them in 5,000 lines): per-interface work."""
     out = ['hostname="big.example.org"']
     i = 0
     while len(out) < lines:
         net = f"10.{i // 250}.{i % 250}"
         out.append(f'ifconfig_em{i}="inet {net}.1/24"')
-        out += [f'ifconfig_em{i}_alias{n}="inet {net}.{n + 2}/32"' for n in range(100)]
+        out += [f'ifconfig_em{i}_alias{n}="inet {net}.{n + 2}/32"' for n in range(aliases)]
         i += 1
     return _cut(out, lines)
 

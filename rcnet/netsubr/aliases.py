@@ -21,6 +21,7 @@ from rcnet.netsubr.ranges import Expander
 from rcnet.rcconf.env import Value
 
 FAMILY_WORDS = ("inet", "inet6", "link", "ether")
+_ALIAS_NUMBER = re.compile(r"([0-9]+)(.*)")
 #: the passes rc makes, in order (ifconfig_up does link and ether, ipv4_up and ipv6_up the rest)
 PASSES = ("link", "ether", "inet", "inet6")
 
@@ -45,10 +46,11 @@ def alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
 
 def _alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
     prefix = f"ifconfig_{sanitize(ifname)}_alias"
-    pattern = re.compile(re.escape(prefix) + r"([0-9]+)(.*)")
     found: list[tuple[int, Value]] = []
     for name in env.names_with_prefix(prefix):
-        m = pattern.fullmatch(name)
+        # one regex for every interface (a pattern per interface was compiled anew once
+        # re's cache of 512 filled up: a file with 1,000 interfaces compiled 1,000)
+        m = _ALIAS_NUMBER.fullmatch(name, len(prefix))
         value = env.value(name)
         if m is not None and value is not None:
             found.append((int(m.group(1)), value))

@@ -140,17 +140,20 @@ class _Configurer:
         self, primary: Call | None, ipv6: Call | None, aliases: AliasCalls
     ) -> list[Placed]:
         placed: list[Placed] = []
+        #: address -> its index in placed (a scan per address was quadratic in the aliases)
+        index: dict[object, int] = {}
         for call in (primary, ipv6, *aliases.link):
             if call is not None:
-                self._place(placed, call)
+                self._place(placed, index, call)
         lo0 = self.env.if_var("lo0", "ifconfig_IF")
         if self.p.name == "lo0" and (lo0 is None or not lo0.text):
+            index.setdefault(_LOOPBACK.address, len(placed))
             placed.append(Placed(_LOOPBACK, None, None))
         for call in (*aliases.inet, *aliases.inet6):
-            self._place(placed, call)
+            self._place(placed, index, call)
         return placed
 
-    def _place(self, placed: list[Placed], call: Call) -> None:
+    def _place(self, placed: list[Placed], index: dict[object, int], call: Call) -> None:
         vhid = call.carp.vhid if call.carp is not None else None
         for spec in call.addresses:
             if spec.delete:
@@ -159,9 +162,7 @@ class _Configurer:
                 spec.family, spec.address, spec.prefixlen, vhid, spec.dest, spec.broadcast,
                 call.context.alias,
             )  # fmt: skip
-            same = next(
-                (n for n, p in enumerate(placed) if p.address.address == addr.address), None
-            )
+            same = index.get(addr.address)
             if same is not None:
                 # in_aifaddr finds the address already there and updates it: one address,
                 # with the later mask (sys/netinet/in.c)
@@ -169,10 +170,17 @@ class _Configurer:
                 placed[same] = Placed(addr, spec, call)
                 continue
             replaced = not spec.alias and spec.family == "inet"
-            first = next((n for n, p in enumerate(placed) if p.address.family == "inet"), None)
-            if replaced and first is not None:
+            first = (
+                next((n for n, p in enumerate(placed) if p.address.family == "inet"), None)
+                if replaced
+                else None
+            )
+            if first is not None:
+                del index[placed[first].address.address]
+                index[addr.address] = first
                 placed[first] = Placed(addr, spec, call)  # `inet A` replaces the first address
             else:
+                index[addr.address] = len(placed)
                 placed.append(Placed(addr, spec, call))
 
     def _readded(self, old: Placed, new: Address, spec: AddressSpec) -> None:

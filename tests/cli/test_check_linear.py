@@ -1,0 +1,59 @@
+"""`check` is linear in the file whatever its shape (issue 8), measured by counting work, not
+time: the Python lines executed to read, build and lint a file of 2,000 lines are at most
+LINEAR_SLACK x those of its 500-line cut. A scan of every variable per interface, or of every
+placed address per alias, makes the ratio grow with the file (it was 9.4 for one interface
+with aliases when each alias looked through every address already placed, 5.1 for many
+interfaces when each compiled its own regex)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from bench.bench_check import many_interfaces, mixed, one_interface, unrelated
+from rcnet.hosts import check_loaded
+from rcnet.rcconf.load import load_text
+
+SMALL, LARGE = 500, 2000
+#: linear work gives LARGE/SMALL = 4 less the fixed cost; a quadratic term shows above this
+LINEAR_SLACK = 4.4
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "one interface, many aliases": one_interface,
+    "many interfaces, 100 aliases each": many_interfaces,
+    "many interfaces, 10 aliases each": lambda n: many_interfaces(n, aliases=10),
+    # a regex per interface: re's cache of 512 patterns overflows, each is compiled anew
+    "many interfaces, 1 alias each": lambda n: many_interfaces(n, aliases=1),
+    "many unrelated variables": unrelated,
+    "aliases between service variables": mixed,
+}
+
+
+def lines_executed(text: str) -> int:
+    """Python line events while reading, building and linting `text`."""
+    count = 0
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return tracer
+
+    check_loaded(load_text('hostname="warm.example.org"\n'))  # imports and caches first
+    sys.settrace(tracer)
+    try:
+        check_loaded(load_text(text))
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_check_work_grows_linearly(shape: str) -> None:
+    make = SHAPES[shape]
+    small, large = lines_executed(make(SMALL)), lines_executed(make(LARGE))
+    assert small > SMALL * 100  # the tracer saw the work
+    assert large / small <= LINEAR_SLACK, (shape, small, large, round(large / small, 2))
