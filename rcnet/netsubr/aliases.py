@@ -61,19 +61,38 @@ def _family(text: str) -> str | None:
     return next((f for f in FAMILY_WORDS if text.startswith(f"{f} ")), None)
 
 
+def _fields(env: Env, value: Value) -> list[Word]:
+    """split_fields of an alias value, once per build (each pass and rule reads it)."""
+    key = ("fields", id(value))
+    if key not in env.memo:
+        env.memo[key] = split_fields(value.text or "", value)
+    words: list[Word] = env.memo[key]
+    return words
+
+
+def _families(env: Env, ifname: str) -> list[tuple[str | None, Value]]:
+    """Each set alias value (unknown ones left out) with its family keyword, once per build."""
+    key = ("families", ifname)
+    if key not in env.memo:
+        env.memo[key] = [
+            (_family(value.text), value)
+            for _, value in alias_values(env, ifname)
+            if value.text is not None  # unknown: the reader already said why
+        ]
+    found: list[tuple[str | None, Value]] = env.memo[key]
+    return found
+
+
 def pass_words(env: Env, ifname: str, af: str) -> list[Word]:
     """All alias words rc collects for the `af` pass, before cutting into segments."""
     words = split_fields(*_text(env.if_var(ifname, "ifconfig_IF_aliases")))
-    for _, value in alias_values(env, ifname):
-        if value.text is None:
-            continue  # unknown: the reader already said why
-        fam = _family(value.text)
+    for fam, value in _families(env, ifname):
         if fam == af:
-            words += split_fields(value.text, value)
+            words += _fields(env, value)
         elif fam is None and value.text == "":
             break
         elif af == "inet" and fam is None:
-            words += [Word("inet", 0, 1, (), value), *split_fields(value.text, value)]
+            words += [Word("inet", 0, 1, (), value), *_fields(env, value)]
     if af == "inet":
         for w in split_fields(*_text(env.if_var(ifname, "ipv4_addrs_IF"))):
             words += [w.derive("inet"), w]
@@ -177,7 +196,7 @@ def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> Alia
         words = pass_words(env, ifname, af)
         if af == "inet":
             for _, value in alias_values(env, ifname):
-                report.extend(metachar_findings(split_fields(value.text or "", value), value.name))
+                report.extend(metachar_findings(_fields(env, value), value.name))
         for seg in segments(words, af):
             var = next((w.source.name for w in seg[1:] if w.source is not None), "the alias")
             expander = Expander("inet6" if af == "inet6" else "inet", limit, var)

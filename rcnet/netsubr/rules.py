@@ -141,7 +141,8 @@ def _where(env: Env, c: Configured, item: str) -> Word | None:
 def duplicate_findings(configured: list[Configured], report: Report) -> None:
     """DU01 (same address twice) and DU02 (same IPv4 prefix on two interfaces)."""
     seen: dict[object, tuple[str, Word | None]] = {}
-    nets: dict[ipaddress.IPv4Network, str] = {}
+    #: (network number, prefix length) -> interface (no ipaddress object per address)
+    nets: dict[tuple[int, int], str] = {}
     for c in configured:
         for p in c.placed:
             a = p.address
@@ -160,9 +161,11 @@ def duplicate_findings(configured: list[Configured], report: Report) -> None:
                 continue
             seen[a.address] = (c.name, word)
             carp = a.vhid is not None or c.planned.kind == "carp"
-            if a.family != "inet" or carp or not isinstance(a.network, ipaddress.IPv4Network):
+            if a.family != "inet" or carp or not isinstance(a.address, ipaddress.IPv4Address):
                 continue
-            other = nets.get(a.network)
+            host_bits = 32 - a.prefixlen
+            key = (int(a.address) >> host_bits << host_bits, a.prefixlen)
+            other = nets.get(key)
             if other is not None and other != c.name:
                 report.at(
                     "DU02",
@@ -172,7 +175,7 @@ def duplicate_findings(configured: list[Configured], report: Report) -> None:
                     " one interface per subnet (a bridge, or /32 aliases)",
                     word,
                 )
-            nets.setdefault(a.network, c.name)
+            nets.setdefault(key, c.name)
 
 
 def cloned_findings(env: Env, names: Names, configured: list[Configured], report: Report) -> None:

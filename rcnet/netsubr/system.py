@@ -33,13 +33,17 @@ def consumer(name: str) -> str | None:
 def scope_findings(loaded: LoadedHost) -> list[Finding]:
     """RT04: a variable set only in an rc.conf.d file its consumer never reads."""
     out: list[Finding] = []
+    base = loaded.base.values
     for scope, env in loaded.scopes.items():
-        for name in env.names():
+        if env is loaded.base:
+            continue  # a single-file host: every script reads the same variables
+        for name, value in env.values.items():
+            if base.get(name) is value:
+                continue  # from rc.conf itself: every script sees it
             reader = consumer(name)
             if reader is None or reader == scope or reader not in loaded.scopes:
                 continue
-            value = env.get(name)
-            if value is None or value.conditional or value.default:
+            if value.conditional or value.default:
                 continue
             if _same(loaded.base.get(name), value) or _same(loaded.scopes[reader].get(name), value):
                 continue

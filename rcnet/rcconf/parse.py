@@ -18,12 +18,16 @@ import stat
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
+from typing import TYPE_CHECKING, Any
 
 from rcnet.grammar_path import grammar_file
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
+
+# lark is imported on first use: most statements take the shortcut (_simple_assignment), and
+# importing lark was a third of a cold `rcnet check`
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,8 @@ def parse_statement(text: str) -> list[Item]:
 
 def parse_with_grammar(text: str) -> list[Item]:
     """parse_statement without the shortcut (the tests compare the two)."""
+    from lark.exceptions import LarkError, UnexpectedInput
+
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -109,6 +115,8 @@ def parse_with_grammar(text: str) -> list[Item]:
 
 
 def _describe(exc: UnexpectedInput, text: str, pos: int) -> str:
+    from lark.exceptions import UnexpectedCharacters
+
     if isinstance(exc, UnexpectedCharacters):
         return f"unexpected {text[pos : pos + 1]!r}"
     token = getattr(exc, "token", None)
@@ -165,6 +173,8 @@ def _pieces(text: str, base: int, quoted: bool) -> list[Part]:
 
 
 def _items(children: list[Any]) -> list[Item]:
+    from lark import Token
+
     items: list[Item] = []
     parts: list[Part] = []
     start = end = -1
@@ -189,6 +199,8 @@ def _items(children: list[Any]) -> list[Item]:
 
 
 def _span(node: Token | Tree[Any]) -> tuple[int, int]:
+    from lark import Token, Tree
+
     if isinstance(node, Token):
         return node.start_pos, node.end_pos  # type: ignore[return-value]
     first = node.children[0]
@@ -200,6 +212,8 @@ def _span(node: Token | Tree[Any]) -> tuple[int, int]:
 
 
 def _part(node: Token | Tree[Any]) -> list[Part]:
+    from lark import Token
+
     if isinstance(node, Token):
         return [_token_part(node)]
     kind = node.data[:-2] if node.data[-2:-1] == "_" else node.data
@@ -241,6 +255,8 @@ def _token_part(tok: Token) -> Part:
 
 
 def _param(children: list[Any], start: int, end: int) -> Part:
+    from lark import Tree
+
     name = ""
     op = ""
     word: tuple[Part, ...] | None = None
@@ -264,6 +280,8 @@ def _param(children: list[Any], start: int, end: int) -> Part:
 
 @cache
 def _parser() -> Lark:
+    from lark import Lark
+
     path = grammar_file("rcconf.lark")
     options: dict[str, Any] = {
         "parser": "lalr",
