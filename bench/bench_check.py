@@ -79,12 +79,27 @@ def mixed(lines: int) -> str:
     return _cut(out, lines)
 
 
+def vips(lines: int, outside: bool = False) -> str:
+    """One interface whose aliases alternate: a static address, a CARP VIP (vhid 1-250).
+    `outside`: the VIPs lie in no prefix of the interface (a CA09 warning each)."""
+    primary = "192.0.2.1/24" if outside else "10.0.0.1/8"
+    out = ['hostname="big.example.org"', f'ifconfig_em0="inet {primary}"']
+    n = 0
+    while len(out) < lines:
+        address = f"10.{n // 62500}.{n // 250 % 250}.{n % 250 + 2}/32"
+        carp = f" vhid {n % 250 + 1} advskew 100 pass pw{n % 250}" if n % 2 else ""
+        out.append(f'ifconfig_em0_alias{n}="inet {address}{carp}"')
+        n += 1
+    return _cut(out, lines)
+
+
 #: shape name -> generator of that many lines
 SHAPES: dict[str, Callable[[int], str]] = {
     "one_interface": one_interface,
     "many_interfaces": many_interfaces,
     "unrelated": unrelated,
     "mixed": mixed,
+    "vips": vips,
 }
 
 

@@ -123,6 +123,8 @@ class VhidBuilder:
         self.vhids: list[tuple[Vhid, Word | None]] = []
         #: legacy carpN whose addresses the kernel refuses: name -> what stays
         self.stripped: dict[str, tuple[Placed, ...]] = {}
+        #: (interface, family) -> prefix length -> network numbers of its static addresses
+        self._networks: dict[tuple[str, str], dict[int, set[int]]] = {}
 
     def build(self) -> list[Vhid]:
         for c in self.configured:
@@ -197,8 +199,11 @@ class VhidBuilder:
         for call in c.calls:
             if call.carp is not None and call.carp.vhid is not None and call.carp.vhid not in order:
                 order.append(call.carp.vhid)
-        own = _static(c, "inet")
-        segment = own[0].network if own else None
+        first = next(
+            (p.address for p in c.placed if p.address.vhid is None and p.address.family == "inet"),
+            None,
+        )
+        segment = first.network if first is not None else None
         for vhid in order:
             merged = _Merged(vhid)
             for call in c.calls:
@@ -215,7 +220,17 @@ class VhidBuilder:
 
     def _outside(self, c: Configured, vip: IPInterface, word: Word | None) -> None:
         family = "inet" if isinstance(vip, ipaddress.IPv4Interface) else "inet6"
-        if any(vip.ip in own.network for own in _static(c, family)):
+        key = (c.name, family)
+        if key not in self._networks:  # once per interface, not per VIP
+            nets: dict[int, set[int]] = {}
+            for own in _static(c, family):
+                nets.setdefault(own.network.prefixlen, set()).add(int(own.network.network_address))
+            self._networks[key] = nets
+        bits, ip = vip.max_prefixlen, int(vip.ip)
+        # one set lookup per prefix length in use, not one test per address of the interface
+        if any(
+            ip >> (bits - n) << (bits - n) in numbers for n, numbers in self._networks[key].items()
+        ):
             return
         self.report.at(
             "CA09",
