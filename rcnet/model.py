@@ -23,6 +23,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
+#: cloners whose interfaces `start` creates on Linux (the Linux adapter's table must match:
+#: tests/build/test_corpus_model.py); the addresses of other cloned kinds are left to the system
+APPLIED_CLONERS = frozenset({"bridge", "tap", "vlan", "lagg", "carp"})
+
 #: carp(4): only the first 19 bytes of a passphrase are used (strlcpy into 20).
 CARP_KEY_LEN = 20
 CARP_PASS_MAX = CARP_KEY_LEN - 1

@@ -205,23 +205,42 @@ def _redact(findings: list[Finding], secrets: set[str]) -> list[Finding]:
     return out
 
 
-def _failure_finding(failure: Failure, words: tuple[Word, ...], ctx: CallContext) -> Finding:
+def _after(words: tuple[Word, ...], start: int) -> tuple[list[str], bool]:
+    """Keywords never run after the failing word, and whether an address was among them."""
+    keywords: list[str] = []
+    address = False
+    i = start
+    while i < len(words):
+        kw = lookup(words[i].text)
+        if kw is not None:
+            keywords.append(kw.name)
+            i += 1 + kw.nargs
+            continue
+        address = address or looks_like_inet(words[i].text) or looks_like_inet6(words[i].text)
+        i += 1
+    return keywords, address
+
+
+def _failure_finding(failure: Failure, walk: _Walk, words: tuple[Word, ...]) -> Finding:
     """The finding at the word where ifconfig exits, saying what the call loses."""
-    before = words[: failure.at]
-    address = any(
-        looks_like_inet(w.text) or looks_like_inet6(w.text) or is_mac(w.text) for w in words
-    )
+    own = lookup(words[failure.at].text) if failure.at < len(words) else None
+    later, later_address = _after(words, failure.at + 1 + (own.nargs if own else 0))
+    written = any(sec.positionals for sec in walk.sections)
+    text = failure.word.text
+    itself = failure.code in ("IF02", "AL04") and (looks_like_inet(text) or ":" in text)
+    address = written or itself or later_address
     vhid = any(w.text == "vhid" for w in words)
-    applied = [w.text for w in before if lookup(w.text) is not None and w.text not in FAMILIES]
+    applied = [s.name for s in walk.settings if s.index < failure.at]
+    severity: Severity = "error"
     if address or vhid:
-        what = "no address" if address else "no vhid"
-        if address and vhid:
-            what = "no address and no vhid"
+        what = {(True, True): "no address and no vhid", (True, False): "no address"}.get(
+            (address, vhid), "no vhid"
+        )
         lost = f"{what} of this line is set"
-        severity: Severity = "error"
+    elif later:
+        lost = f"{' '.join(later)} after it {'is' if len(later) == 1 else 'are'} not applied"
     else:
-        lost = "the rest of the line is not applied"
-        severity = "warning"
+        lost, severity = "nothing after it is lost", "warning"
     kept = f" (what came before it, {' '.join(applied)}, stays applied)" if applied else ""
     message = (
         f"{failure.what}: ifconfig exits here with {failure.complaint}, so {lost}{kept};"
@@ -260,7 +279,7 @@ def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     if failure is None:
         findings += addr_findings + carp_findings
     else:
-        findings.append(_failure_finding(failure, words, ctx))
+        findings.append(_failure_finding(failure, walk, words))
     return Call(
         context=ctx,
         words=words,

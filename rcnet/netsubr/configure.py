@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import AddressSpec, Call
 from rcnet.ifconfig.words import Pseudo, Word, eval_split, split_fields, strip_pseudo
-from rcnet.model import Address, Interface
+from rcnet.model import APPLIED_CLONERS, Address, Interface
 from rcnet.netsubr.aliases import AliasCalls, alias_calls, ipv6_enabled
 from rcnet.netsubr.common import Env, Report
 from rcnet.netsubr.interfaces import Planned
@@ -246,7 +246,7 @@ def _left_to_system(p: Planned, pseudo: set[str], calls: list[Call]) -> tuple[st
         out.append("vnet")
     if any(c.has("accept_rtadv") for c in calls):
         out.append("accept_rtadv")
-    if p.kind in ("wlan", "gif", "epair"):
+    if p.cloned and p.kind is not None and p.kind not in APPLIED_CLONERS:
         out.append(p.kind)
     return tuple(out)
 

@@ -96,7 +96,8 @@ def _left_to_system(env: Env, c: Configured, report: Report) -> None:
         report.at(
             "LX01",
             "info",
-            f"{_what(item)} on {c.name}: rcnet leaves this to the Linux system; {_INSTEAD[item]}",
+            f"{_what(item)} on {c.name}: rcnet leaves this to the Linux system;"
+            f" {_INSTEAD.get(item, _cloned_instead(item, c))}",
             word,
         )
     prefix = env.if_var(c.name, "ipv6_prefix_IF")
@@ -110,6 +111,13 @@ def _left_to_system(env: Env, c: Configured, report: Report) -> None:
         )
 
 
+def _cloned_instead(kind: str, c: Configured) -> str:
+    """For a cloned kind start does not create: nothing of the interface is applied."""
+    n = len(c.interface.addresses)
+    what = f"its {n} address{'es' if n != 1 else ''} and settings" if n else "its settings"
+    return f"start applies none of {what}; create and configure {c.name} on Linux yourself"
+
+
 def _what(item: str) -> str:
     return {
         "accept_rtadv": "IPv6 router advertisements (accept_rtadv)",
@@ -117,7 +125,7 @@ def _what(item: str) -> str:
         "gif": "a gif tunnel",
         "epair": "an epair",
         "vnet": "vnet (moving to a jail)",
-    }.get(item, item)
+    }.get(item, f"a {item} interface" if item.isalpha() and item.islower() else item)
 
 
 def _where(env: Env, c: Configured, item: str) -> Word | None:
@@ -134,7 +142,8 @@ def _where(env: Env, c: Configured, item: str) -> Word | None:
         words = env.words(f"wlans_{sanitize(c.planned.parent)}")
         return next((w for w in words if w.text == c.name), None)
     words = env.words("cloned_interfaces")
-    base = c.name[:-1] if item == "epair" else c.name
+    name = c.planned.renamed_from or c.name
+    base = name[:-1] if item == "epair" else name
     return next((w for w in words if w.text.split(":")[0] == base), None)
 
 

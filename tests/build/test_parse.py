@@ -133,7 +133,11 @@ def test_near_miss_is_an_error_and_keeps_its_argument() -> None:
 
 
 def test_unknown_word_severity_depends_on_kind() -> None:
-    assert call("frobnicate up").findings[0].severity == "warning"
+    # ifconfig takes it as the address and exits: `up` after it is not applied
+    (f,) = call("frobnicate up").findings
+    assert f.severity == "error" and "up after it is not applied" in f.message
+    (f,) = call("up frobnicate").findings
+    assert f.severity == "warning" and "nothing after it is lost" in f.message
     for kind in ("wlan", "lagg", "bridge", "gre", "vxlan"):
         assert call("frobnicate up", kind=kind).findings[0].severity == "info"
 
