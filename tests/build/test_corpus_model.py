@@ -7,6 +7,7 @@ one case that skips and says where it looked, never silently fewer cases.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 from pathlib import Path
@@ -65,6 +66,41 @@ def model_problems(checked: CheckedHost) -> list[str]:
         if "ifconfig exits here" in f.message and lost and f.severity != "error":
             out.append(f"{f.code}: a failing call that loses something is not an error")
     return out
+
+
+def _written_addresses(text: str) -> list[str]:
+    out = []
+    for word in text.split():
+        head = word.strip("\"';").split("/")[0]
+        try:
+            out.append(str(ipaddress.ip_address(head)))
+        except ValueError:
+            continue
+    return out
+
+
+def wording_problems(checked: CheckedHost) -> list[str]:
+    """A finding that says a call sets no address comes with none of its addresses in the
+    model (unless another line of the files writes the same address)."""
+    model = {str(a.address) for i in checked.host.interfaces for a in i.addresses}
+    model |= {str(a.ip) for v in checked.host.vhids for a in v.addresses}
+    lines = [line for src in checked.loaded.sources.values() for line in src]
+    out: list[str] = []
+    for f in checked.findings:
+        if "ifconfig exits here" not in f.message or "no address" not in f.message:
+            continue
+        assert f.loc is not None
+        line = checked.loaded.sources[f.loc.file][f.loc.line - 1]
+        for addr in _written_addresses(line):
+            elsewhere = sum(addr in other for other in lines) > 1
+            if addr in model and not elsewhere:
+                out.append(f"{f.code} at {f.loc}: says no address, but {addr} is in the model")
+    return out
+
+
+@pytest.mark.parametrize("path", CASES)
+def test_findings_say_what_the_model_holds(path: Path) -> None:
+    assert wording_problems(read_host(str(path))) == []
 
 
 @pytest.mark.parametrize("path", CASES)
