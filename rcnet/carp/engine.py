@@ -27,7 +27,7 @@ from rcnet.carp import packet, wire
 from rcnet.carp.actions import Action, Demoted, Dropped, State
 from rcnet.carp.counters import Counters
 from rcnet.carp.vhost import Event, HostContext, VhidStatus, VHost
-from rcnet.model import CarpSysctls, Host, IPAddress
+from rcnet.model import CarpSysctls, Host, IPAddress, Vhid
 
 #: sysctl names under net.inet.carp. the engine knows (dscp beyond the model's)
 SYSCTL_NAMES: tuple[str, ...] = (
@@ -67,6 +67,7 @@ class Engine:
             ifdown_demotion_factor=s.ifdown_demotion_factor,
             senderr_demotion_factor=s.senderr_demotion_factor,
         )
+        self.rng = rng
         self.vhosts: list[VHost] = [VHost(v, self.ctx, rng, now) for v in host.vhids]
         self.running = False
         #: parent interface -> link usable (IFF_UP and carrier); unknown names count as up
@@ -141,6 +142,44 @@ class Engine:
         for vh in self.vhosts:
             out += vh.fire(Event.STOP, now)
         self.running = False
+        return out
+
+    def reconfigure(self, host: Host, now: int) -> list[Action]:
+        """Bring the engine to `host`'s vhids as FreeBSD's live ifconfig would (a reload):
+        an unchanged vhid keeps state, timers and counter; one still on the same interface and
+        parent is changed in place (`VHost.reconfigure`: no transition); one that is gone
+        stops (a MASTER bows out); a new one starts from INIT. Runtime sysctls are kept:
+        sysctl.conf is read at boot, not on reload."""
+
+        def ident(v: Vhid) -> tuple[int, str, str | None]:
+            return (v.vhid, v.interface, v.parent)
+
+        old = {ident(vh.cfg): vh for vh in self.vhosts}
+        out: list[Action] = []
+        vhosts: list[VHost] = []
+        fresh: list[VHost] = []
+        for cfg in host.vhids:
+            vh = old.pop(ident(cfg), None)
+            if vh is None:
+                vh = VHost(cfg, self.ctx, self.rng, now)
+                fresh.append(vh)
+            else:
+                changed = vh.reconfigure(cfg, now)
+                out += changed if self.running else []
+            vhosts.append(vh)
+        for gone in old.values():
+            out += gone.fire(Event.STOP, now) if self.running else []
+        self.host, self.vhosts = host, vhosts
+        for iface in host.interfaces:
+            if not iface.cloned:
+                self.links.setdefault(iface.name, iface.up)
+        for vh in fresh:
+            for fam in (4, 6):
+                vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
+        self.reindex()
+        for vh in fresh if self.running else []:
+            vh.hw_up = self._hw_ok(vh)
+            out += vh.fire(Event.SETRUN, now)
         return out
 
     # --- timers ----------------------------------------------------------------------------
@@ -353,10 +392,21 @@ class Engine:
             return []
         return self._demote(delta, "send error" if delta > 0 else "send ok", now)
 
-    def set_source(self, ifname: str, family: int, address: IPAddress | None) -> None:
-        """Tell the engine which address adverts on parent `ifname` leave from (e.g. IPv6 LL)."""
-        for vh in self._on_parent.get(ifname, []):
-            vh.src[family] = address
+    def set_sources(self, ifname: str, addresses: Iterable[IPAddress]) -> None:
+        """The addresses parent `ifname` has now (usable as a source): adverts leave from its
+        preferred one per family (carp_best_ifa): the configured address when present, else
+        the first global, else the link-local; none yet (an IPv6 link-local still under DAD):
+        the vhid's adverts of that family wait (SendAdvert.src None)."""
+        have = list(addresses)
+        for family in (4, 6):
+            mine = [a for a in have if a.version == family]
+            configured = self._parent_address(ifname, family)
+            if configured in mine:
+                best: IPAddress | None = configured
+            else:
+                best = next((a for a in mine if not a.is_link_local), mine[0] if mine else None)
+            for vh in self._on_parent.get(ifname, []):
+                vh.src[family] = best
 
     @staticmethod
     def sysctl_name(name: str) -> str:

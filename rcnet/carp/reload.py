@@ -1,67 +1,53 @@
-"""Reconfiguring a running engine (the daemon's SIGHUP), as ifconfig would on FreeBSD.
-
-- A vhid whose configuration is unchanged keeps its state, timers and counter.
-- A vhid that still runs on the same interface and parent but changed advbase, advskew, pass,
-  addresses or peers is updated in place, as `ifconfig em0 vhid 1 advskew 200` does: its state
-  is kept and the new intervals apply from the next timer; a changed key or address set takes
-  effect with the next advert.
-- A vhid that is gone stops (a MASTER bows out and withdraws its addresses).
-- A new vhid starts from INIT like one at start-up.
-Runtime sysctls (preempt, demotion, ...) are kept: sysctl.conf is read at boot, not on reload.
-"""
+"""What a reload changes, in words: one line per change of a vhid (the daemon's answer to a
+reload request, and its log). Pure: the engine applies the change (`Engine.reconfigure`)."""
 
 from __future__ import annotations
 
-import random
+from rcnet.model import Host, Vhid
 
-from rcnet.carp import wire
-from rcnet.carp.actions import Action
-from rcnet.carp.engine import Engine
-from rcnet.carp.vhost import Event, VHost
-from rcnet.model import Host, IPAddress, Vhid
+
+def _name(v: Vhid) -> str:
+    return f"vhid {v.vhid}@{v.interface}"
 
 
 def _ident(v: Vhid) -> tuple[int, str, str | None]:
     return (v.vhid, v.interface, v.parent)
 
 
-def _update_in_place(vh: VHost, cfg: Vhid) -> None:
-    ips: list[IPAddress] = [a.ip for a in cfg.addresses]
-    vh.cfg = cfg
-    vh.auth = wire.CarpAuth(cfg.key, cfg.vhid, ips)
-    vh.families = tuple(f for f in (4, 6) if any(a.version == f for a in ips))
+def _settings(v: Vhid) -> list[tuple[str, object]]:
+    return [
+        ("advbase", v.advbase),
+        ("advskew", v.advskew),
+        ("carpver", v.version),
+        ("vrrpprio", v.vrrp_prio),
+        ("vrrpinterval", v.vrrp_interval),
+        ("peer", v.peer),
+        ("peer6", v.peer6),
+    ]
 
 
-def reconfigure(engine: Engine, host: Host, rng: random.Random, now: int) -> list[Action]:
-    """Bring `engine` to `host`'s vhids; returns the actions to perform."""
-    old = {_ident(vh.cfg): vh for vh in engine.vhosts}
-    out: list[Action] = []
-    vhosts: list[VHost] = []
-    fresh: list[VHost] = []
-    for cfg in host.vhids:
-        vh = old.pop(_ident(cfg), None)
-        if vh is None:
-            vh = VHost(cfg, engine.ctx, rng, now)
-            fresh.append(vh)
-        elif vh.cfg != cfg:
-            _update_in_place(vh, cfg)
-        vhosts.append(vh)
-    for gone in old.values():
-        if engine.running:
-            out += gone.fire(Event.STOP, now)
+def _text(value: object) -> str:
+    return "-" if value is None else str(value)
 
-    engine.host = host
-    engine.vhosts = vhosts
-    engine.reindex()
-    for vh in vhosts:
-        for fam in (4, 6):
-            vh.src[fam] = engine._parent_address(vh.cfg.parent, fam)
-    for iface in host.interfaces:
-        if not iface.cloned:
-            engine.links.setdefault(iface.name, iface.up)
-    if engine.running:
-        for vh in fresh:
-            vh.hw_up = engine._hw_ok(vh)
-            vh.since = now
-            out += vh.fire(Event.SETRUN, now)
+
+def vhid_changes(old: Host, new: Host) -> list[str]:
+    """`vhid 1@carp0: address 2001:db8::50/64 removed`, `vhid 3@carp1 added (parent fxp0)`,
+    `vhid 1@carp0: advskew 0 -> 100`, `vhid 1@carp0: pass changed` (the pass is never shown)."""
+    before = {_ident(v): v for v in old.vhids}
+    out: list[str] = []
+    for v in new.vhids:
+        was = before.pop(_ident(v), None)
+        if was is None:
+            out.append(f"{_name(v)} added (parent {v.parent or '-'})")
+            continue
+        gone = [a for a in was.addresses if a not in v.addresses]
+        came = [a for a in v.addresses if a not in was.addresses]
+        out += [f"{_name(v)}: address {a} removed" for a in gone]
+        out += [f"{_name(v)}: address {a} added" for a in came]
+        for (key, a), (_, b) in zip(_settings(was), _settings(v), strict=True):
+            if a != b:
+                out.append(f"{_name(v)}: {key} {_text(a)} -> {_text(b)}")
+        if was.key != v.key:
+            out.append(f"{_name(v)}: pass changed")
+    out += [f"{_name(v)} removed" for v in before.values()]
     return out

@@ -166,16 +166,10 @@ class VHost:
     """The state machine of one vhid on one host."""
 
     def __init__(self, cfg: Vhid, ctx: HostContext, rng: random.Random, now: int) -> None:
-        self.cfg = cfg
         self.ctx = ctx
         self.state = State.INIT
         self.since = now
-        self.mac = virtual_mac(cfg.vhid)
-        ips: list[IPAddress] = [a.ip for a in cfg.addresses]
-        self.auth = wire.CarpAuth(cfg.key, cfg.vhid, ips)
-        self.families: tuple[int, ...] = tuple(
-            f for f in (4, 6) if any(a.version == f for a in ips)
-        )
+        self._derive(cfg)
         # FreeBSD seeds the replay counter randomly and pre-increments it per advert sent.
         self.counter = rng.getrandbits(64)
         self.md_deadline: dict[int, int | None] = {4: None, 6: None}
@@ -193,6 +187,44 @@ class VHost:
         #: VRRPv3 Master_Adver_Interval (cs): the master's, learnt from its adverts
         self.vrrp_master_interval = cfg.vrrp_interval
         self.src: dict[int, IPAddress | None] = {4: None, 6: None}
+
+    def _derive(self, cfg: Vhid) -> None:
+        """Every field that follows from the configuration alone."""
+        self.cfg = cfg
+        self.mac = virtual_mac(cfg.vhid)
+        ips: list[IPAddress] = [a.ip for a in cfg.addresses]
+        self.auth = wire.CarpAuth(cfg.key, cfg.vhid, ips)
+        self.families: tuple[int, ...] = tuple(
+            f for f in (4, 6) if any(a.version == f for a in ips)
+        )
+
+    def reconfigure(self, cfg: Vhid, now: int) -> list[Action]:
+        """`ifconfig` changing a running vhid in place (same vhid, interface and parent): the
+        state is kept, as FreeBSD's SIOCSVH/SIOCAIFADDR do, and carp_setrun runs again: a
+        BACKUP re-arms the master-down timer of each family it still has (a family that left
+        has no timer: its deadline would fire a false takeover), a MASTER its advert timer with
+        the new interval. A MASTER whose addresses changed announces them. No transition."""
+        if cfg == self.cfg:
+            return []
+        old = self.cfg
+        self._derive(cfg)
+        if cfg.vrrp_interval != old.vrrp_interval:
+            self.vrrp_master_interval = cfg.vrrp_interval
+        for fam in (4, 6):
+            if fam not in self.families:
+                self.md_deadline[fam] = None
+        out: list[Action] = []
+        if self.state is State.BACKUP:
+            self.arm_master_down(now)
+        elif self.state is State.MASTER:
+            timing_of = (old.advbase, old.advskew, old.version, old.vrrp_interval)
+            if timing_of != (cfg.advbase, cfg.advskew, cfg.version, cfg.vrrp_interval):
+                self.ad_deadline = now + self.advert_interval()
+                self.schedule()
+            if cfg.addresses != old.addresses:
+                out.append(AddVips(*self._vip_fields()))
+                out.append(Announce(*self._vip_fields()))
+        return out
 
     # --- queries ---------------------------------------------------------------------------
 

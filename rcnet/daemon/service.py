@@ -27,7 +27,6 @@ from rcnet.carp.actions import (
     Transition,
 )
 from rcnet.carp.engine import CarpError, Engine
-from rcnet.carp.reload import reconfigure
 from rcnet.daemon.control import ControlServer
 from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
@@ -36,7 +35,7 @@ from rcnet.daemon.timerfd import DeadlineTimer
 from rcnet.journal import NOTICE_LEVEL
 from rcnet.linux import owned
 from rcnet.linux.changes import Change
-from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState
+from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState, SourcesChanged
 from rcnet.linux.rtnl import LinkSwitch
 from rcnet.linux.transport import ParentTransport, Received
 from rcnet.model import Host
@@ -65,9 +64,13 @@ class Service:
         self.stopped = asyncio.Event()
         self.stopping = False
         self.repair_task: asyncio.Task[None] | None = None
+        #: one operation that changes rcnet's state at a time: reload, repair, stop
+        self.ops = asyncio.Lock()
         self.macvlans: dict[tuple[int, str], str] = {}
         #: vhids whose last advert could not be sent (logged once per run of failures)
         self.send_failing: set[int] = set()
+        #: (vhid, parent, family) whose adverts wait for a source address (logged once)
+        self.waiting: set[tuple[int, str, int]] = set()
 
     # -- names ----------------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class Service:
             self.control_path,
         )
         await self.stopped.wait()
+        await self.control.close()  # after the stop request (if any) had its answer
         return 0
 
     def _open_transports(self, host: Host) -> None:
@@ -150,6 +154,7 @@ class Service:
         self.watcher = LinkWatcher(self.transports, owned_links=self.macvlans.values())
         now = self.now()
         for name in self.transports:
+            self.engine.set_sources(self.fbsd(name), self.watcher.sources(name))
             state = self.watcher.current().get(name)
             up = state is not None and state.admin_up and state.carrier
             self.perform(self.engine.link_changed(self.fbsd(name), up, now))
@@ -161,7 +166,9 @@ class Service:
             self.watcher = None
 
     async def shutdown(self) -> None:
-        """Graceful stop: bow-out adverts, vhid macvlans and their addresses removed."""
+        """Graceful stop: bow-out adverts at once; then, once the operation under way (a reload,
+        a repair) has finished, the vhid macvlans and their addresses go. After this begins no
+        operation starts, so nothing is created."""
         if self.stopping:
             await self.stopped.wait()
             return
@@ -173,19 +180,17 @@ class Service:
         if self.engine is not None:
             self.perform(self.engine.stop(self.now()))
         self._unwatch_links()
-        if self.repair_task is not None and not self.repair_task.done():
-            # a repair in its netlink thread would re-create what we are about to remove
-            await asyncio.wait({self.repair_task}, timeout=5)
-        await self.hooks.drain(HOOK_DRAIN_S)
-        await self.hooks.close()
-        assert self.loop is not None
-        failures = await self.loop.run_in_executor(None, self._remove_macvlans)
-        for failure in failures:
-            log.warning("rcnet: stop: %s", failure)
-        for transport in self.transports.values():
-            transport.close()
-        if self.switch is not None:
-            self.switch.close()
+        async with self.ops:  # waits for what runs; none starts after (they check `stopping`)
+            await self.hooks.drain(HOOK_DRAIN_S)
+            await self.hooks.close()
+            assert self.loop is not None
+            failures = await self.loop.run_in_executor(None, self._remove_macvlans)
+            for failure in failures:
+                log.warning("rcnet: stop: %s", failure)
+            for transport in self.transports.values():
+                transport.close()
+            if self.switch is not None:
+                self.switch.close()
         self.stopped.set()
 
     def _remove_macvlans(self) -> list[str]:
@@ -250,6 +255,10 @@ class Service:
             else:
                 log.warning("rcnet: %s was deleted by someone else; restoring it", event.ifname)
                 self._schedule_repair()
+        elif isinstance(event, SourcesChanged):
+            if event.ifname in self.transports and self.watcher is not None:
+                sources = self.watcher.sources(event.ifname)
+                self.engine.set_sources(self.fbsd(event.ifname), sources)
         elif isinstance(event, AddressRemoved):
             log.warning(
                 "rcnet: %s was removed from %s by someone else; restoring it",
@@ -266,37 +275,41 @@ class Service:
             self.repair_task = self.loop.create_task(self._repair())
 
     async def _repair(self) -> None:
-        """Re-apply the host (only what is missing), then re-assert the MASTER macvlans."""
+        """Re-apply the host (only what is missing), then re-assert the MASTER macvlans. Under
+        the lock of operations, with the host as it is then (a reload may have changed it)."""
         from rcnet.linux import netlink
 
-        assert self.loop is not None and self.engine is not None
         await asyncio.sleep(0.05)  # let a burst of deletions arrive first
-        if self.stopping:
-            return  # the stop removes what we would restore
-        host, ifmap = self.host, self.ifmap
+        async with self.ops:
+            if self.stopping:
+                return  # the stop removes what we would restore
+            assert self.loop is not None and self.engine is not None
+            host, ifmap = self.host, self.ifmap
 
-        def reapply() -> list[str]:
-            changes = self._running_plan(host, ifmap)
-            netlink.apply(changes)
-            return [c.describe() for c in changes]
+            def reapply() -> list[str]:
+                changes = self._running_plan(host, ifmap)
+                netlink.apply(changes)
+                return [c.describe() for c in changes]
 
-        try:
-            done = await self.loop.run_in_executor(None, reapply)
-        except Exception as exc:  # netlink errors of every kind: log, keep running
-            log.error("rcnet: restoring failed: %s", exc)
-            return
-        for line in done:
-            log.info("rcnet: restored: %s", line)
-        if self.stopping:
-            return
-        for st in self.engine.status():
-            name = self.macvlans.get((st.vhid, st.interface))
-            if name is not None:
-                self._switch(name, st.state is State.MASTER)
-        if self.watcher is not None:
-            self._watch_links()
+            try:
+                done = await self.loop.run_in_executor(None, reapply)
+            except Exception as exc:  # netlink errors of every kind: log, keep running
+                log.error("rcnet: restoring failed: %s", exc)
+                return
+            for line in done:
+                log.info("rcnet: restored: %s", line)
+            if self.stopping:
+                return
+            for st in self.engine.status():
+                name = self.macvlans.get((st.vhid, st.interface))
+                if name is not None:
+                    self._switch(name, st.state is State.MASTER)
+            if self.watcher is not None:
+                self._watch_links()
 
-    def _running_plan(self, host: Host, ifmap: dict[str, str]) -> list[Change]:
+    def _running_plan(
+        self, host: Host, ifmap: dict[str, str], *, prune: bool = False
+    ) -> list[Change]:
         """The plan for `host` while the engine runs: a planner that finds a vhid macvlan up
         takes it for a crashed MASTER's and brings it down, but here up means MASTER now."""
         from rcnet.linux import netlink
@@ -305,7 +318,7 @@ class Service:
         ours = set(self.macvlans.values())
         return [
             c
-            for c in netlink.plan(host, ifmap)
+            for c in netlink.plan(host, ifmap, prune=prune)
             if not (isinstance(c, SetLink) and not c.up and c.ifname in ours)
         ]
 
@@ -368,12 +381,22 @@ class Service:
         assert self.engine is not None
         transport = self.transports.get(self.lx(action.parent))
         ok = False
-        if transport is None or action.src is None:
-            log.error(
-                "rcnet: vhid %d: no way to send on %s (no address of that family)",
-                action.vhid,
-                action.parent,
-            )
+        if action.src is None:
+            # no address of that family on the parent yet (an IPv6 link-local under DAD): the
+            # advert waits for one, as the vhid cannot speak without; not a send error
+            key = (action.vhid, action.parent, action.family)
+            if key not in self.waiting:
+                self.waiting.add(key)
+                log.info(
+                    "rcnet: vhid %d: waiting for an IPv%d address on %s to send from",
+                    action.vhid,
+                    action.family,
+                    action.parent,
+                )
+            return
+        self.waiting.discard((action.vhid, action.parent, action.family))
+        if transport is None:
+            log.error("rcnet: vhid %d: no transport on %s", action.vhid, action.parent)
         else:
             try:
                 transport.send_advert(
@@ -445,6 +468,8 @@ class Service:
     async def handle_request(self, message: dict[str, Any]) -> dict[str, Any]:
         assert self.engine is not None
         cmd = message.get("cmd")
+        if self.stopping and cmd == "reload":
+            return await self.reload()
         if self.stopping and cmd != "status":
             return {"ok": False, "error": "the daemon is stopping"}
         try:
@@ -504,68 +529,65 @@ class Service:
         self.loop.create_task(self._reload_logged())
 
     async def _reload_logged(self) -> None:
-        """SIGHUP has nobody to answer: a reload that fails in an unforeseen way is logged here,
-        in one line, and the daemon runs on with what it has."""
+        """SIGHUP has nobody to answer: the answer is logged (by `reload`), and a reload that
+        fails in an unforeseen way is logged here, in one line; the daemon runs on."""
         try:
             await self.reload()
         except Exception as exc:
             log.error("rcnet: reload failed: %s: %s", type(exc).__name__, exc)
 
     async def reload(self) -> dict[str, Any]:
-        """SIGHUP: re-read the host; refuse a configuration with errors and keep running."""
+        """Re-read the host; refuse a configuration with errors and keep running. The answer
+        (and the log) is the same for SIGHUP and the control request."""
+        if self.stopping:
+            return {"ok": False, "error": "the daemon is stopping", "findings": []}
+        async with self.ops:
+            if self.stopping:
+                return {"ok": False, "error": "the daemon is stopping", "findings": []}
+            return await self._reload()
+
+    async def _reload(self) -> dict[str, Any]:
+        from rcnet.daemon import reload
         from rcnet.daemon.run import effective_ifmap
-        from rcnet.hosts import read_host
         from rcnet.linux import netlink
-        from rcnet.rcconf.env import HostError
 
         assert self.loop is not None and self.engine is not None
         path = self.options.host_path
-        try:
-            checked = await self.loop.run_in_executor(None, read_host, path)
-        except HostError as exc:
-            log.error(
-                "rcnet: reload refused: %s: %s; keeping the running configuration",
-                *(
-                    exc.path,
-                    exc.reason,
-                ),
-            )
-            return {"ok": False, "error": f"{exc.path}: {exc.reason}"}
-        errors = [f for f in checked.findings if f.severity == "error"]
-        orphans = [v for v in checked.host.vhids if v.parent is None]
-        if errors or orphans:
-            for f in errors:
-                log.error("rcnet: reload: %s", f.format(path))
-            why = f"{len(errors)} error(s)" if errors else f"vhid {orphans[0].vhid} has no parent"
-            log.error("rcnet: reload refused: %s; keeping the running configuration", why)
-            return {"ok": False, "error": f"reload refused: {why} in {path}"}
+        checked = await self.loop.run_in_executor(None, reload.read, path)
+        if isinstance(checked, reload.Refusal):
+            checked.log()
+            return checked.answer()
         new = checked.host
         if new == self.host:
-            log.info("rcnet: reload: no change")
-            return {"ok": True, "lines": ["no change"]}
+            return reload.applied(path, [])
         ifmap = effective_ifmap(new, self.options)
         # what the new plan removes, rcnet removes itself: the watcher must not call it someone
         # else's doing and schedule a repair (_watch_links below watches the new set again)
         self._unwatch_links()
         try:
-            await self.loop.run_in_executor(
-                None, lambda: netlink.apply(self._running_plan(new, ifmap))
+            plan = await self.loop.run_in_executor(
+                None, lambda: self._running_plan(new, ifmap, prune=True)
             )
+            await self.loop.run_in_executor(None, netlink.apply, plan)
         except Exception as exc:
-            self._watch_links()
-            log.error("rcnet: reload: applying failed: %s; keeping the running state", exc)
-            return {"ok": False, "error": f"applying failed: {exc}"}
+            if not self.stopping:
+                self._watch_links()
+            refusal = reload.Refusal(f"applying failed: {exc}")
+            refusal.log()
+            return refusal.answer()
+        old_links = set(self.macvlans.values())
         removed_names = self._removed_macvlans(new, ifmap)
-        kept = reconfigure(self.engine, new, random.Random(), self.now())
-        self.host, self.ifmap = new, ifmap
+        kept = self.engine.reconfigure(new, self.now())
+        old_host, self.host, self.ifmap = self.host, new, ifmap
         self._index_macvlans(new)
+        lines = reload.changes(old_host, new, plan, old_links | set(self.macvlans.values()))
         self._open_transports(new)
         self.perform(kept)
         if removed_names:
             await self.loop.run_in_executor(None, self._delete_links, removed_names)
-        self._watch_links()
-        log.info("rcnet: reloaded %s", path)
-        return {"ok": True, "lines": [f"reloaded {path}"]}
+        if not self.stopping:
+            self._watch_links()
+        return reload.applied(path, lines)
 
     def _removed_macvlans(self, new: Host, ifmap: dict[str, str]) -> list[str]:
         old_names = set(self.macvlans.values())

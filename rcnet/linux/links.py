@@ -12,6 +12,9 @@ Events, each emitted once per actual change:
 - `LinkRemoved(ifname, index)` for a parent or an owned link that was deleted.
 - `AddressRemoved(ifname, address)` for an address carrying rcnet's IFA_PROTO mark that was
   deleted (by someone else, or by rcnet's own teardown: the daemon ignores them while stopping).
+- `SourcesChanged(ifname)` when the addresses a parent can send adverts from changed (one came
+  or went, or finished DAD): `sources(ifname)` lists them (an IPv6 link-local appears there
+  only once DAD is done).
 
 It subscribes to RTNLGRP_LINK and RTNLGRP_IPV4_IFADDR/IPV6_IFADDR. When the kernel drops events
 (ENOBUFS) it re-reads every link and reports the differences, so no parent change is lost.
@@ -33,7 +36,7 @@ from rcnet.linux.rtnl import (
     LinkMsg,
     RtnlSocket,
 )
-from rcnet.model import IPInterface
+from rcnet.model import IPAddress, IPInterface
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,15 @@ class AddressRemoved:
     address: IPInterface
 
 
-Event = LinkState | LinkRemoved | AddressRemoved
+@dataclass(frozen=True)
+class SourcesChanged:
+    """The addresses a parent could source adverts from changed (one came, went, or finished
+    DAD): ask `LinkWatcher.sources(ifname)`."""
+
+    ifname: str
+
+
+Event = LinkState | LinkRemoved | AddressRemoved | SourcesChanged
 
 
 class LinkWatcher:
@@ -71,6 +82,8 @@ class LinkWatcher:
         self.control = RtnlSocket(netns=netns)
         self._names: dict[int, str] = {}
         self._states: dict[str, LinkState] = {}
+        #: parent -> its own addresses (not rcnet's VIPs) usable as a source, in kernel order
+        self._sources: dict[str, dict[IPAddress, None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._resync(emit=False)
 
@@ -91,7 +104,29 @@ class LinkWatcher:
         self._names = {link.index: link.name for link in links}
         for name in [n for n in self._states if n not in seen]:
             out.append(LinkRemoved(name, self._states.pop(name).index))
+        before, self._sources = self._sources, {}
+        for addr in self.control.dump_addrs():
+            self._note_source(addr)
+        out += [SourcesChanged(p) for p in self.parents if before.get(p) != self._sources.get(p)]
         return out if emit else []
+
+    def sources(self, ifname: str) -> list[IPAddress]:
+        """The parent's own addresses usable as an advert's source now (DAD done), in the order
+        the kernel lists them."""
+        return list(self._sources.get(ifname, {}))
+
+    def _note_source(self, msg: AddrMsg) -> bool:
+        """Track a parent's own address; True when its usable set changed."""
+        name = self._names.get(msg.index)
+        if name is None or name not in self.parents:
+            return False
+        have = self._sources.setdefault(name, {})
+        if msg.deleted or not msg.usable:
+            return have.pop(msg.address, 0) is None
+        if msg.address in have:
+            return False
+        have[msg.address] = None
+        return True
 
     def _on_link(self, msg: LinkMsg) -> list[Event]:
         if msg.deleted:
@@ -111,11 +146,14 @@ class LinkWatcher:
         return [state]
 
     def _on_addr(self, msg: AddrMsg) -> list[Event]:
+        out: list[Event] = []
+        if self._note_source(msg):
+            out.append(SourcesChanged(self._names[msg.index]))
         if not msg.deleted or msg.proto != RCNET_PROTO:
-            return []
+            return out
         ifname = self._names.get(msg.index, f"if{msg.index}")
         interface = ipaddress.ip_interface(f"{msg.address}/{msg.prefixlen}")
-        return [AddressRemoved(ifname, interface)]
+        return [*out, AddressRemoved(ifname, interface)]
 
     def read(self) -> list[Event]:
         """The events pending now (non-blocking)."""

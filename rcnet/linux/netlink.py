@@ -61,9 +61,11 @@ def plan(
     *,
     netns: str | None = None,
     state: SystemState | None = None,
+    prune: bool = False,
 ) -> list[Change]:
-    """What applying `host` to the namespace would change (PlanError if it cannot be applied)."""
-    return plan_host(host, snapshot(netns) if state is None else state, ifmap)
+    """What applying `host` to the namespace would change (PlanError if it cannot be applied);
+    `prune`: also remove rcnet's addresses the host no longer names (a reload)."""
+    return plan_host(host, snapshot(netns) if state is None else state, ifmap, prune=prune)
 
 
 def reason_of(change: Change, exc: BaseException) -> str:

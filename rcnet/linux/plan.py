@@ -3,7 +3,8 @@
 Rules it keeps:
 - Add only what is missing; never plan the removal of anything found (an address present with
   another prefix, or a route that exists with another gateway, is kept and noted, as FreeBSD's
-  `route add` fails with "File exists" and rc carries on).
+  `route add` fails with "File exists" and rc carries on). The one exception is a reload
+  (`prune`): an address rcnet added (protocol 114) that the file no longer names goes.
 - Touch only interfaces the configuration names (after --map / rcnet_ifmap; lo0 is `lo`).
 - CARP: per vhid a macvlan with the virtual MAC, created DOWN with its VIPs (IPv6 ones `nodad`:
   the same VIP sits on every host), and `arp_ignore=1`/`arp_announce=2` on the namespace (`all`)
@@ -69,8 +70,11 @@ def _family(name: str) -> int:
 
 
 class _Planner:
-    def __init__(self, host: Host, state: SystemState, ifmap: Mapping[str, str]) -> None:
+    def __init__(
+        self, host: Host, state: SystemState, ifmap: Mapping[str, str], prune: bool = False
+    ) -> None:
         self.host = host
+        self.prune = prune
         self.state = state
         self.ifmap = ifmap
         self.changes: list[Change] = []
@@ -173,6 +177,7 @@ class _Planner:
         for address in iface.addresses:
             if address.vhid is None:
                 self.address(iface.name, name, address)
+        self.remove_stale(name, [a.interface for a in iface.addresses if a.vhid is None])
         for member in iface.members:
             self.member(iface, name, member)
         if iface.up and (link is None or not link.up):
@@ -202,6 +207,16 @@ class _Planner:
                     )
                 return True
         return False
+
+    def remove_stale(self, name: str, wanted: list[IPInterface]) -> None:
+        """With `prune` (a reload): the addresses rcnet added to `name` (its protocol mark)
+        that the configuration no longer names. Nothing rcnet did not add is ever removed."""
+        if not self.prune:
+            return
+        keep = {w.ip for w in wanted}
+        for found in self.state.addrs_of(name):
+            if found.proto == owned.RCNET_PROTO and found.interface.ip not in keep:
+                self.changes.append(DeleteAddress(name, found.interface))
 
     def address(self, fbsd: str, name: str, address: Address) -> None:
         interface = address.interface
@@ -289,6 +304,7 @@ class _Planner:
         for vip in vhid.addresses:
             if link is None or not self.has_address(vhid.interface, name, vip):
                 self.changes.append(AddAddress(name, vip, nodad=vip.version == 6))
+        self.remove_stale(name, list(vhid.addresses))
 
     # -- forwarding and routes ----------------------------------------------------------------
 
@@ -327,13 +343,14 @@ class _Planner:
 
 
 def plan_host(
-    host: Host, state: SystemState, ifmap: Mapping[str, str] | None = None
+    host: Host, state: SystemState, ifmap: Mapping[str, str] | None = None, *, prune: bool = False
 ) -> list[Change]:
-    """The changes that make the namespace of `state` hold `host` (PlanError if it cannot)."""
+    """The changes that make the namespace of `state` hold `host` (PlanError if it cannot).
+    `prune` (a reload) also removes the addresses rcnet added that left the configuration."""
     mapping = {"lo0": "lo"}  # FreeBSD's loopback is Linux's `lo`
     mapping.update(host.ifmap)
     mapping.update(ifmap or {})
-    return _Planner(host, state, mapping).run()
+    return _Planner(host, state, mapping, prune).run()
 
 
 def plan_removal(state: SystemState) -> list[Change]:

@@ -30,14 +30,16 @@ NLM_F_DUMP = 0x300
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
-RTM_NEWADDR, RTM_DELADDR = 20, 21
+RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 RTMGRP_LINK = 0x1
 RTMGRP_IPV4_IFADDR = 0x10
 RTMGRP_IPV6_IFADDR = 0x100
 IFF_UP = 0x1
 IFF_LOWER_UP = 0x10000
 IFLA_ADDRESS, IFLA_IFNAME, IFLA_OPERSTATE = 1, 3, 16
-IFA_ADDRESS, IFA_LOCAL, IFA_PROTO = 1, 2, 11
+IFA_ADDRESS, IFA_LOCAL, IFA_FLAGS, IFA_PROTO = 1, 2, 8, 11
+#: an address not usable as a source yet (DAD under way) or ever (DAD failed)
+IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x08, 0x40
 
 _NLMSGHDR = struct.Struct("=IHHII")
 _IFINFOMSG = struct.Struct("=BxHiII")
@@ -91,6 +93,12 @@ class AddrMsg:
     prefixlen: int
     proto: int
     deleted: bool = False
+    flags: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """Usable as a source address: not tentative, DAD not failed."""
+        return not self.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)
 
 
 def parse(data: bytes) -> list[LinkMsg | AddrMsg]:
@@ -108,13 +116,16 @@ def parse(data: bytes) -> list[LinkMsg | AddrMsg]:
             name = attrs.get(IFLA_IFNAME, b"").split(b"\0", 1)[0].decode(errors="replace")
             out.append(LinkMsg(index, name, flags, kind == RTM_DELLINK))
         elif kind in (RTM_NEWADDR, RTM_DELADDR) and len(body) >= _IFADDRMSG.size:
-            family, prefixlen, _f, _scope, index = _IFADDRMSG.unpack_from(body)
+            family, prefixlen, flags, _scope, index = _IFADDRMSG.unpack_from(body)
             attrs = dict(_attrs(body, _IFADDRMSG.size))
             raw = attrs.get(IFA_LOCAL, attrs.get(IFA_ADDRESS))
             if raw is not None and family in (socket.AF_INET, socket.AF_INET6):
                 proto = attrs.get(IFA_PROTO, b"\0")[0]
+                if len(attrs.get(IFA_FLAGS, b"")) >= 4:  # the 32-bit flags, when present
+                    (flags,) = struct.unpack("=I", attrs[IFA_FLAGS][:4])
                 address = ipaddress.ip_address(raw)
-                out.append(AddrMsg(index, address, prefixlen, proto, kind == RTM_DELADDR))
+                deleted = kind == RTM_DELADDR
+                out.append(AddrMsg(index, address, prefixlen, proto, deleted, flags))
         offset += _align(length)
     return out
 
@@ -186,6 +197,14 @@ class RtnlSocket:
         for kind, body in self._replies(seq):
             head = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), kind, 0, 0, 0)
             out.extend(m for m in parse(head + body) if isinstance(m, LinkMsg))
+        return out
+
+    def dump_addrs(self) -> list[AddrMsg]:
+        seq = self._send(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, _IFADDRMSG.pack(0, 0, 0, 0, 0))
+        out: list[AddrMsg] = []
+        for kind, body in self._replies(seq):
+            head = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), kind, 0, 0, 0)
+            out.extend(m for m in parse(head + body) if isinstance(m, AddrMsg))
         return out
 
     def read_events(self) -> list[LinkMsg | AddrMsg] | None:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import select
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface
 
 import pytest
 from lab.hosts import handbook_provider
 from lab.netns import Segment
 
 from rcnet.linux import netlink
-from rcnet.linux.links import AddressRemoved, Event, LinkRemoved, LinkState, LinkWatcher
+from rcnet.linux.links import (
+    AddressRemoved,
+    Event,
+    LinkRemoved,
+    LinkState,
+    LinkWatcher,
+    SourcesChanged,
+)
 
 pytestmark = pytest.mark.netns
 
@@ -53,9 +60,14 @@ def test_owned_links_and_addresses_removed_by_someone_else(handbook_segment: Seg
         events = settle(watcher)
         assert any(isinstance(e, LinkRemoved) and e.ifname == "carp1" for e in events)
         assert AddressRemoved("carp1", IPv4Interface("192.168.1.51/24")) in events
+        # the user's own address: no removal event, but the parent's sources follow it
         lab.ip("provider", "addr", "add", "10.1.1.1/24", "dev", "fxp0")
-        lab.ip("provider", "addr", "del", "10.1.1.1/24", "dev", "fxp0")  # the user's own
-        assert settle(watcher, 0.3) == []
+        assert settle(watcher, 0.3) == [SourcesChanged("fxp0")]
+        assert IPv4Address("10.1.1.1") in watcher.sources("fxp0")
+        lab.ip("provider", "addr", "del", "10.1.1.1/24", "dev", "fxp0")
+        assert settle(watcher, 0.3) == [SourcesChanged("fxp0")]
+        assert IPv4Address("10.1.1.1") not in watcher.sources("fxp0")
+        assert IPv4Address("192.168.1.5") in watcher.sources("fxp0")
 
 
 def test_asyncio_attach(handbook_segment: Segment) -> None:

@@ -86,6 +86,30 @@ def test_nothing_twice_and_nothing_removed() -> None:
     assert CreateMacvlan("carp1", "fxp0", 2) in changes
 
 
+def test_a_reload_prunes_only_rcnets_addresses_that_left_the_file() -> None:
+    carp0 = Link(
+        7, "carp0", kind="macvlan", mac="00:00:5e:00:01:01", parent=2, alias="rcnet vhid 1 on fxp0"
+    )
+    have = state(
+        carp0,
+        addrs=(
+            Addr(2, IPv4Interface("192.168.1.5/24"), proto=owned.RCNET_PROTO),
+            Addr(2, IPv4Interface("10.9.9.9/24")),  # the user's own: never removed
+            Addr(2, IPv4Interface("10.7.7.7/24"), proto=owned.RCNET_PROTO),  # left the file
+            Addr(7, IPv4Interface("192.168.1.50/24"), proto=owned.RCNET_PROTO),
+            Addr(7, IPv6Interface("2001:db8::50/64"), proto=owned.RCNET_PROTO),  # left the file
+        ),
+    )
+    pruned = plan_host(handbook_provider(), have, prune=True)
+    removed = [c for c in pruned if isinstance(c, DeleteAddress)]
+    assert removed == [
+        DeleteAddress("fxp0", IPv4Interface("10.7.7.7/24")),
+        DeleteAddress("carp0", IPv6Interface("2001:db8::50/64")),
+    ]
+    # start plans (no prune) never remove anything
+    assert not any(isinstance(c, DeleteAddress) for c in plan_host(handbook_provider(), have))
+
+
 def test_leftover_master_macvlan_is_brought_down() -> None:
     carp0 = Link(
         7, "carp0", kind="macvlan", mac="00:00:5e:00:01:01", parent=2, up=True, alias="rcnet x"
