@@ -117,9 +117,10 @@ RULES: dict[str, Rule] = _rules(
          "ifconfig gives it the classful default (/8, /16 or /24 by the first octet), which "
          "is rarely the network's real prefix. Write `/len`."),
     Rule("IF07", ERROR, "a second address in one ifconfig call",
-         "ifconfig takes the second address word as a point-to-point destination; on a "
-         "broadcast interface the call fails and sets no address at all. Put the second "
-         "address in ifconfig_<if>_aliasN."),
+         "ifconfig takes the second address word as the destination (the broadcast address "
+         "on Ethernet), and reads a family keyword only first: a second `inet` is a bad "
+         "destination, the call fails and sets no address at all. Put the second address "
+         "in ifconfig_<if>_aliasN."),
     Rule("IF09", WARNING, "`-alias`, `delete` or `remove` in a start-time variable",
          "These remove an address; at boot there is nothing to remove and the call fails."),
     Rule("IF10", WARNING, "IPv6 in the primary ifconfig_<if>",
@@ -153,27 +154,28 @@ RULES: dict[str, Rule] = _rules(
          "rc ignores inet6 aliases of an interface that is not IPv6-enabled "
          "(ipv6_network_interfaces, ifconfig_<if>_ipv6)."),
     Rule("DU01", ERROR, "the same address twice on one host",
-         "After range expansion, an address configured twice: the second add fails or moves "
-         "it to the other interface."),
+         "After range expansion, an address configured on two interfaces, or on two hosts of "
+         "one segment (both answer ARP for it; a shared address belongs in a vhid). Added "
+         "twice to one interface it is one address with the later mask (a warning)."),
     Rule("DU02", WARNING, "the same IPv4 prefix on two interfaces",
          "The kernel keeps one route to the prefix, so its traffic leaves by one interface "
          "only. Not reported for CARP addresses (a legacy carpN shares its parent's prefix)."),
     Rule("CL01", WARNING, "a cloned interface nothing uses",
          "Created by cloned_interfaces but never configured (no ifconfig_<if>) nor used by "
          "another interface (addm, laggport, vlandev)."),
-    Rule("CL02", WARNING, "configuration for an interface nothing creates",
+    Rule("CL02", ERROR, "configuration for an interface nothing creates",
          "ifconfig_carp1 without carp1 in cloned_interfaces (or vlans_<parent>): rc never "
-         "applies it. An error when it carries addresses or a vhid, since they never come "
-         "up."),
+         "applies it, `ifconfig carp1` fails and its addresses and vhid never come up."),
     Rule("CL03", ERROR, "a cloned_interfaces entry that cannot be created",
          "An entry must be <cloner><unit> (bridge0) of a cloner FreeBSD has, with at most "
          ":sticky or :nosticky after it; otherwise `ifconfig NAME create` fails at boot."),
     Rule("CL05", INFO, "a legacy carpN interface",
          "FreeBSD 10 replaced carpN interfaces by vhids on addresses; rcnet runs the legacy "
          "form, and the finding shows the modern equivalent."),
-    Rule("RN01", WARNING, "variables keyed on a renamed interface's old name",
+    Rule("RN01", ERROR, "variables keyed on a renamed interface's old name",
          "ifconfig_<if>_name renames the interface before it is configured, so variables "
-         "keyed on the old name are never read."),
+         "keyed on the old name are never applied; with network_interfaces listing the old "
+         "name, `ifconfig <old>` fails and the new name stays unconfigured."),
     Rule("CA01", ERROR, "CARP options before `vhid`",
          "ifconfig's carp options apply to the vhid given before them: `advskew`, "
          "`advbase`, `pass` or `state` without an earlier `vhid` make the whole call fail "
