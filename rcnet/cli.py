@@ -14,6 +14,7 @@ from typing import Any
 
 from rcnet import __version__
 from rcnet.commands import CommandError, UsageError
+from rcnet.text import escape
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -68,10 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner = getattr(mod, f"run_{args.command}", None) or mod.run
         return int(runner(args))
     except UsageError as exc:
-        print(f"rcnet {command}: {exc}", file=sys.stderr)
+        print(escape(f"rcnet {command}: {exc}"), file=sys.stderr)
         return 2
     except CommandError as exc:
-        print(f"rcnet {command}: {exc}", file=sys.stderr)
+        print(escape(f"rcnet {command}: {exc}"), file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130

@@ -15,6 +15,7 @@ from typing import Any
 
 from rcnet.findings import Finding
 from rcnet.rcconf.env import LoadedHost
+from rcnet.text import escape
 
 MASK = "********"
 #: `pass P`, `pass "P"`, `pass \"P\"` and `pass 'P'` (P may hold backslash escapes): the mask
@@ -56,8 +57,9 @@ def mask_secrets(text: str, secrets: Iterable[str]) -> str:
 
 
 def one_line(text: str) -> str:
-    """Line breaks inside a quoted value shown as \\n, so a finding is one line."""
-    return _NEWLINES.sub(r"\\n", text)
+    """Line breaks inside a quoted value shown as \\n and every other control character
+    escaped (rcnet.text), so a finding is one line and never drives a terminal."""
+    return escape(_NEWLINES.sub(r"\\n", text))
 
 
 def clean(findings: Iterable[Finding], secrets: Iterable[str] = ()) -> list[Finding]:

@@ -13,6 +13,7 @@ from rcnet.commands import UsageError
 from rcnet.commands.hostargs import add_hosts_argument, host_list
 from rcnet.findings import Finding
 from rcnet.redact import mask
+from rcnet.text import escape
 
 HELP = "lint rc.conf files the way FreeBSD's rc reads them"
 
@@ -65,13 +66,14 @@ def paint(text: str, part: str, color: bool) -> str:
 
 
 def format_finding(finding: Finding, fallback: str | None, color: bool) -> str:
-    """Finding.format, with the place, the severity and the code styled on a terminal."""
+    """Finding.format, with the place, the severity and the code styled on a terminal; the
+    place and the message escaped (rcnet.text: file names and messages quote file content)."""
     if not color:
-        return finding.format(fallback)
-    where = str(finding.loc) if finding.loc else (fallback or finding.host or "-")
+        return escape(finding.format(fallback))
+    where = escape(str(finding.loc) if finding.loc else (fallback or finding.host or "-"))
     return (
         f"{paint(where, 'where', True)}: {paint(finding.severity, finding.severity, True)}:"
-        f" {finding.message} [{paint(finding.code, finding.severity, True)}]"
+        f" {escape(finding.message)} [{paint(finding.code, finding.severity, True)}]"
     )
 
 
@@ -100,12 +102,14 @@ def caret_lines(
     source = lines[loc.line - 1]
     shown = mask(source, secrets)
     col = min(max(loc.column - 1, 0), len(source))
-    # keep tabs so the caret lines up under the same characters
-    pad = "".join(c if c == "\t" else " " for c in source[:col])
+    # keep tabs so the caret lines up under the same characters; a control character is shown
+    # escaped (`\x1b`), so it takes as many columns as its escape
+    pad = "".join(c if c == "\t" else " " * len(escape(c)) for c in source[:col])
     width = max(1, min(finding.length, max(len(source) - col, 1)))
     if shown != source and col < len(shown):
         width = min(width, max(len(shown) - col, 1))
-    return [f"    {shown}", f"    {pad}^{'~' * (width - 1)}"]
+    width = max(1, len(escape(shown[col : col + width])))
+    return [f"    {escape(shown)}", f"    {pad}^{'~' * (width - 1)}"]
 
 
 def summary(findings: Sequence[Finding], host_count: int) -> str:
@@ -130,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("standard input (-) can be given once")
     checked, errors = read_hosts(paths)
     for err in errors:
-        print(f"rcnet check: {err.path}: {err.reason}", file=sys.stderr)
+        print(escape(f"rcnet check: {err.path}: {err.reason}"), file=sys.stderr)
     findings: list[Finding] = [f for c in checked for f in c.findings]
     findings.extend(lint_hosts(checked))
     all_sources: dict[str, Sequence[str]] = {}

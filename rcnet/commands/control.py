@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from rcnet.commands import CommandError, UsageError
+from rcnet.text import escape
 
 HELP = "talk to the running daemon"
 
@@ -102,7 +103,7 @@ def render_status(answer: dict[str, Any]) -> str:
     lines.append("carp:")
     for key, text, depth in NETSTAT_LINES:
         lines.append("\t" * depth + f"{counters.get(key, 0)} {text}")
-    return "\n".join(lines)
+    return "\n".join(escape(line) for line in lines)  # the daemon's answer: not trusted
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -139,10 +140,13 @@ def run_ifconfig(args: argparse.Namespace) -> int:
         message["state"] = words[3]
     else:
         raise UsageError("expected `IF up`, `IF down` or `IF vhid N state master|backup`")
-    answer = _ask(args, message)
-    for line in answer.get("lines", []):
-        print(line)
+    _print_lines(_ask(args, message))
     return 0
+
+
+def _print_lines(answer: dict[str, Any]) -> None:
+    for line in answer.get("lines", []):
+        print(escape(str(line)))
 
 
 def run_sysctl(args: argparse.Namespace) -> int:
@@ -167,9 +171,7 @@ def run_sysctl(args: argparse.Namespace) -> int:
                 message["value"] = int(value, 0)
             except ValueError:
                 raise UsageError(f"{name}: value must be an integer, not {value!r}") from None
-    answer = _ask(args, message)
-    for line in answer.get("lines", []):
-        print(line)
+    _print_lines(_ask(args, message))
     return 0
 
 
@@ -186,7 +188,5 @@ def _subtree(args: argparse.Namespace) -> str | None:
 
 
 def run_stop(args: argparse.Namespace) -> int:
-    answer = _ask(args, {"cmd": "stop"})
-    for line in answer.get("lines", []):
-        print(line)
+    _print_lines(_ask(args, {"cmd": "stop"}))
     return 0

@@ -10,6 +10,7 @@ from rcnet.commands import CommandError
 from rcnet.commands.hostargs import add_hosts_argument
 from rcnet.model import Host
 from rcnet.redact import mask_json, mask_secrets
+from rcnet.text import escape
 
 HELP = "print the model that start would apply"
 
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def render_text(host: Host) -> str:
-    """An ifconfig-like summary; the pass is never shown."""
+    """An ifconfig-like summary; the pass is never shown, control characters are escaped."""
     lines = [f"hostname {host.hostname or '(unset)'}"]
     for iface in host.interfaces:
         flags = ["UP" if iface.up else "DOWN"]
@@ -53,7 +54,7 @@ def render_text(host: Host) -> str:
             f"forwarding inet {'on' if host.gateway_enable else 'off'}"
             f" inet6 {'on' if host.ipv6_gateway_enable else 'off'}"
         )
-    return "\n".join(lines)
+    return "\n".join(escape(line) for line in lines)  # names, descriptions: file content
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import sys
 from rcnet.commands import CommandError, UsageError
 from rcnet.commands.hostargs import add_hosts_argument
 from rcnet.daemon.options import StartOptions
+from rcnet.text import escape
 
 HELP = "apply a host and run CARP in the foreground"
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     errors = blockers(checked.findings, checked.host)
     if errors:
         for f in errors:
-            print(f.format(checked.loaded.path), file=sys.stderr)
+            print(escape(f.format(checked.loaded.path)), file=sys.stderr)
         raise CommandError(
             f"{args.host}: {len(errors)} error(s) in the configuration; nothing was changed", 1
         )

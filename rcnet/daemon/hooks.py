@@ -1,7 +1,9 @@
 """Notification hooks: `SCRIPT <vhid>@<if> <STATE>` once per transition.
 
 Like devd's CARP events. An argument vector, never a shell; each run has a timeout;
-a failing or hanging hook is logged and does not stop the others or the daemon.
+a failing or hanging hook is logged and does not stop the others or the daemon. Its stdout
+is discarded and its stderr read with a bound (the first and last KEEP bytes, the rest only
+counted), so a hook that writes without end costs the daemon no memory and the log one line.
 """
 
 from __future__ import annotations
@@ -12,10 +14,17 @@ import logging
 import os
 import signal
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rcnet.text import escape_bytes
 
 log = logging.getLogger("rcnet.hooks")
 
 DEFAULT_TIMEOUT = 10.0
+#: bytes of a hook's stderr kept at each end; what lies between is counted, not kept
+KEEP = 4096
+#: characters of a kept line that go into the log line
+SHOWN = 1024
 
 
 class HookRunner:
@@ -84,8 +93,10 @@ class HookRunner:
         except OSError as exc:
             log.error("hook %s %s %s: cannot run: %s", script, subsystem, state, exc.strerror)
             return
+        assert proc.stderr is not None
+        err = Output()
         try:
-            _, err = await asyncio.wait_for(proc.communicate(), self.timeout)
+            await asyncio.wait_for(_run(proc, proc.stderr, err), self.timeout)
         except TimeoutError:
             await _kill(proc)
             log.error("hook %s %s %s: killed after %.0f s", script, subsystem, state, self.timeout)
@@ -95,11 +106,55 @@ class HookRunner:
             raise
         self.runs += 1
         if proc.returncode != 0:
-            detail = err.decode(errors="replace").strip().splitlines()
-            tail = f": {detail[-1]}" if detail else ""
             log.error(
-                "hook %s %s %s: exit status %s%s", script, subsystem, state, proc.returncode, tail
+                "hook %s %s %s: exit status %s%s",
+                script,
+                subsystem,
+                state,
+                proc.returncode,
+                err.summary(),
             )
+
+
+@dataclass
+class Output:
+    """A stream read with a bound: its first and last KEEP bytes and how many in all."""
+
+    head: bytes = b""
+    tail: bytes = b""
+    total: int = 0
+
+    def add(self, data: bytes) -> None:
+        self.total += len(data)
+        if len(self.head) < KEEP:
+            room = KEEP - len(self.head)
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail = (self.tail + data)[-KEEP:]
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self.head) - len(self.tail)
+
+    def summary(self) -> str:
+        """`: LAST LINE` (as before), with `(N bytes omitted)` when output was dropped."""
+        if self.omitted == 0:
+            lines = (self.head + self.tail).strip().splitlines()
+            return f": {escape_bytes(lines[-1])[:SHOWN]}" if lines else ""
+        first = (self.head.strip().splitlines() or [b""])[0]
+        last = (self.tail.strip().splitlines() or [b""])[-1]
+        return (
+            f": {escape_bytes(first)[:SHOWN]} ... {escape_bytes(last)[-SHOWN:]}"
+            f" ({self.omitted} bytes omitted)"
+        )
+
+
+async def _run(proc: asyncio.subprocess.Process, stream: asyncio.StreamReader, out: Output) -> None:
+    """Read `stream` to its end into `out` (64 KB at a time), then wait for the process."""
+    while data := await stream.read(65536):
+        out.add(data)
+    await proc.wait()
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from rcnet.daemon.control import control_path, daemon_answers
 from rcnet.daemon.options import StartOptions
 from rcnet.model import Host
+from rcnet.text import escape
 
 log = logging.getLogger("rcnet")
 
@@ -28,11 +29,22 @@ class StartError(Exception):
     """start cannot go on: one line, exit 1."""
 
 
+def escape_message(record: logging.LogRecord) -> bool:
+    """Every log line is one line of text: a message quoting file content (a hostname, a
+    description, a file name), a hook's output or an error is escaped (rcnet.text), so that no
+    newline or escape sequence in it can start a forged line or drive the terminal showing the
+    log. A filter on the handler, whatever its formatter (plain or the journal's)."""
+    record.msg = escape(record.getMessage())
+    record.args = None
+    return True
+
+
 def setup_logging(level: str) -> None:
     from rcnet.journal import formatter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(sys.stderr))
+    handler.addFilter(escape_message)
     root = logging.getLogger("rcnet")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -189,9 +201,9 @@ def run_host(host: Host, options: StartOptions) -> int:
             service = Service(host, options, ifmap, path)
             return asyncio.run(service.run())
     except StartError as exc:
-        print(f"rcnet start: {exc}", file=sys.stderr)
+        print(escape(f"rcnet start: {exc}"), file=sys.stderr)
         return 1
     except OSError as exc:  # a control directory that cannot be made, a socket that cannot bind
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"rcnet start: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(escape(f"rcnet start: {exc.strerror or exc}{where}"), file=sys.stderr)
         return 1

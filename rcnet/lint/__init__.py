@@ -1,9 +1,9 @@
 """Lint rules that need more than one variable at a time, and the cross-host rules.
 
 Most findings come from the reader (sh level) and the builder (network.subr level);
-this package adds the variable-name registry (SH08) and the rules that compare hosts
-(CA05-CA07). It reads the front end's data and the model; it never imports the
-protocol core, scapy or pyroute2.
+this package adds the variable-name registry (SH08), control characters in values (SH10)
+and the rules that compare hosts (CA05-CA07). It reads the front end's data and the
+model; it never imports the protocol core, scapy or pyroute2.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rcnet.findings import Finding
+from rcnet.lint.control import control_findings
 from rcnet.lint.crosshost import cross_host_findings
 from rcnet.lint.names import misspelt_names
 from rcnet.model import Host
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 def lint_host(loaded: LoadedHost, host: Host) -> list[Finding]:
     """Per-host rules not already given by the reader or the builder."""
-    return misspelt_names(loaded)
+    return [*misspelt_names(loaded), *control_findings(loaded)]
 
 
 def lint_hosts(hosts: Sequence[CheckedHost]) -> list[Finding]:

@@ -15,6 +15,7 @@ from rcnet.model import CarpSysctls
 from rcnet.netsubr.common import Env, Report
 from rcnet.rcconf.env import SCOPES, LoadedHost, Value
 from rcnet.rcconf.variables import reader_of
+from rcnet.text import control_characters, escape
 
 _SCRIPT_FILES = {
     "hostname": "rc.conf.d/hostname",
@@ -71,6 +72,8 @@ def hostname(env: Env, report: Report) -> str | None:
     text = env.text("hostname")
     if not text:
         return None
+    if _hostname_error(text, value, report):
+        return text
     problem = _hostname_problem(text)
     if problem is not None:
         report.at_value(
@@ -81,6 +84,42 @@ def hostname(env: Env, report: Report) -> str | None:
             value,
         )
     return text
+
+
+#: Linux's HOST_NAME_MAX (include/uapi/linux/utsname.h __NEW_UTS_LEN): sethostname(2) refuses
+#: a longer name with EINVAL (FreeBSD takes up to MAXHOSTNAMELEN - 1 = 255)
+LINUX_HOSTNAME_MAX = 64
+
+
+def _hostname_error(name: str, value: Value | None, report: Report) -> bool:
+    """GN04 errors: what `start` could not set or what would break every log line and prompt
+    that shows the name (rc.d/hostname echoes it to the console at boot)."""
+    controls = control_characters(name)
+    size = len(name.encode())
+    if controls:
+        offset = next(i for i, c in enumerate(name) if control_characters(c))
+        report.at_value(
+            "GN04",
+            "error",
+            f"hostname '{escape(name)}' contains control characters ({', '.join(controls)}):"
+            " rc.d/hostname prints it to the console at boot and every log line and prompt"
+            " that shows the name would carry them (a newline starts a forged log line, an"
+            " escape drives the terminal); use letters, digits and hyphens",
+            value,
+            offset,
+        )
+        return True
+    if size > LINUX_HOSTNAME_MAX:
+        report.at_value(
+            "GN04",
+            "error",
+            f"hostname is {size} bytes long: Linux's sethostname refuses more than"
+            f" {LINUX_HOSTNAME_MAX} bytes, so rcnet start would fail (FreeBSD takes up to 255);"
+            " use a shorter name",
+            value,
+        )
+        return True
+    return False
 
 
 def _hostname_problem(name: str) -> str | None:

@@ -22,6 +22,10 @@ class HostError(Exception):
         self.reason = reason
 
 
+class BinaryFileError(HostError):
+    """A HOST file holding a NUL byte: a binary file given by mistake, not an rc.conf."""
+
+
 class LazyPositions(Sequence[Location]):
     """Per-character locations computed on first use: most values are never asked where
     their characters are, and building one Location per character was a third of the time

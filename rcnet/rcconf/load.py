@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.defaults import NETWORK_DEFAULTS, default_environment
-from rcnet.rcconf.env import SCOPES, Environment, HostError, LoadedHost, Value
+from rcnet.rcconf.env import SCOPES, BinaryFileError, Environment, HostError, LoadedHost, Value
 from rcnet.rcconf.evaluate import evaluate_file
 from rcnet.rcconf.scan import UNPARSEABLE
 from rcnet.rcconf.source import SourceFile
@@ -234,6 +234,8 @@ class _Loader:
                 raise OSError(f"{st.st_size} bytes, too big for an rc.conf file")
             with open(path, "rb") as f:
                 data = f.read(MAX_FILE_BYTES + 1)
+            if binary(data):
+                raise ValueError(binary(data))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
@@ -267,9 +269,19 @@ def _read_host_file(host: str, path: str) -> SourceFile:
         if size > MAX_FILE_BYTES:
             raise HostError(host, f"{size} bytes: too big for an rc.conf file")
         with open(path, "rb") as f:
-            return SourceFile.from_bytes(path, f.read(MAX_FILE_BYTES + 1))
+            data = f.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise HostError(host, _reason(exc)) from None
+    if binary(data):
+        raise BinaryFileError(host, binary(data))
+    return SourceFile.from_bytes(path, data)
+
+
+def binary(data: bytes) -> str:
+    """Why `data` is no rc.conf: a NUL byte (an executable, an image given by mistake), whose
+    "lines" would be hundreds of findings quoting binary garbage; "" for text."""
+    nul = data.find(b"\0")
+    return f"a binary file (NUL byte at offset {nul}), not an rc.conf" if nul >= 0 else ""
 
 
 def _kind(path: Path) -> str | None:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rcnet.rcconf import expand
-from rcnet.rcconf.env import HostError, LoadedHost
-from rcnet.rcconf.load import load_host
+from rcnet.rcconf.env import BinaryFileError, HostError, LoadedHost
+from rcnet.rcconf.load import load_host, load_text
 
 REAL_LOOKING = [
     'hostname="gw1.example.net"',
@@ -81,6 +81,9 @@ def load(data: bytes, name: str = "rc.conf", directory: bool = False) -> LoadedH
         path.write_bytes(data)
         try:
             return load_host(tmp if directory else str(path))
+        except BinaryFileError:  # a NUL byte: a binary file given by mistake (issue 12)
+            assert b"\0" in data
+            return load_text("")
         except HostError as exc:  # the only exception allowed, and not for a readable file
             raise AssertionError(f"HostError for a readable file: {exc}") from None
 

@@ -7,7 +7,8 @@ cross-host rules run too. The mode byte's top bit picks the form `rcnet show` is
 
 Properties (cli.md "Hosts", "rcnet check", "rcnet show"; the project's no-traceback rule):
 - read_hosts, lint_hosts, `rcnet check` (JSON and text, source lines shown) and `rcnet show`
-  (text or JSON) raise nothing; a readable host gives no HostError (two hosts with one name may);
+  (text or JSON) raise nothing; a readable host gives no HostError (two hosts with one name
+  may, and so may a binary file);
 - every finding has a severity, a code and a one-line message, and a place inside its file;
 - check's JSON has exactly the documented keys and the findings read directly; its text is one
   line per finding (source and caret lines indented) and the summary; the exit status follows;
@@ -34,7 +35,7 @@ from rcnet import cli
 from rcnet.findings import Finding
 from rcnet.hosts import CheckedHost, DuplicateHostError, read_hosts
 from rcnet.lint import lint_hosts
-from rcnet.rcconf.env import HostError
+from rcnet.rcconf.env import BinaryFileError, HostError
 
 SEP = b"\n#%%\n"
 MODE_FILE, MODE_DIRECTORY, MODE_HOSTS = 0, 1, 2
@@ -166,7 +167,7 @@ def render(
 def check_errors(r: Rendering) -> None:
     for err in r.errors:
         require(
-            isinstance(err, DuplicateHostError),
+            isinstance(err, (DuplicateHostError, BinaryFileError)),
             "host-error-for-readable-file",
             f"{type(err).__name__}: {err}",
         )
