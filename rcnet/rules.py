@@ -93,6 +93,15 @@ RULES: dict[str, Rule] = _rules(
          "is an expansion bomb: sh would run out of memory and the rc script reading the "
          "file would fail. rcnet stops expanding at the `$` that crosses the cap, and the "
          "value is unknown."),
+    Rule("SH10", ERROR, "control characters in a value",
+         "sh keeps every byte between the quotes: an escape, a bell or DEL in "
+         "`ifconfig_em0` becomes part of an ifconfig word (an unknown word: ifconfig exits "
+         "before the address is set) or of a description that every `ifconfig` and log then "
+         "prints raw, and a newline in `ifconfig_IF_descr` starts a new line in them. An "
+         "error in the networking variables and descriptions; a warning in other variables "
+         "(a program that prints the value sends the characters to its terminal). rcnet "
+         "shows such characters escaped (`\\x1b`) wherever it prints them. Tab, the newline "
+         "of a multi-line value and CR (SH03) are not reported here; a hostname has GN04."),
     Rule("IF01", ERROR, "an ifconfig word that is not a keyword",
          "ifconfig takes the first word that is not a keyword as the address and the next as "
          "the destination; a word that parses as neither makes it exit with an error before "
