@@ -105,7 +105,10 @@ def test_list_add_remove_and_delete(tmp_path: Path) -> None:
     assert sysrc("-f", str(rc), "cloned_interfaces+=carp2 carp0")[1] == (
         "cloned_interfaces: carp0 carp1 -> carp0 carp1 carp2\n"
     )
-    assert sysrc("-f", str(rc), "cloned_interfaces-=carp1")[1] == (
+    # carp1 still has ifconfig_carp1: dropping it from the list strands its VIP (CL02 error)
+    code, out, err = sysrc("-f", str(rc), "cloned_interfaces-=carp1")
+    assert (code, out) == (1, "") and "[CL02]" in err and "not changed" in err
+    assert sysrc("-f", str(rc), "--force", "cloned_interfaces-=carp1")[1] == (
         "cloned_interfaces: carp0 carp1 carp2 -> carp0 carp2\n"
     )
     assert list_edit("a,b", ",c,a", add=True) == "a,b,c"  # delimiter: the first character
