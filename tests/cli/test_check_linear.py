@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -61,3 +62,28 @@ def test_check_work_grows_linearly(shape: str) -> None:
     small, large = lines_executed(make(SMALL)), lines_executed(make(LARGE))
     assert small > SMALL * 100  # the tracer saw the work
     assert large / small <= LINEAR_SLACK, (shape, small, large, round(large / small, 2))
+
+
+def test_reading_a_host_pauses_the_cyclic_gc_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import rcnet.hosts
+
+    seen: list[bool] = []
+    real = rcnet.hosts.check_loaded
+
+    def spy(loaded: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(loaded)
+
+    monkeypatch.setattr(rcnet.hosts, "check_loaded", spy)
+    conf = tmp_path / "h.conf"
+    conf.write_text('hostname="h.example.org"\n')
+    assert gc.isenabled()
+    rcnet.hosts.read_host(str(conf))
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(rcnet.hosts.HostError):
+        rcnet.hosts.read_host(str(tmp_path / "missing.conf"))
+    assert gc.isenabled()
