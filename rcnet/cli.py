@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stop": ("rcnet.commands.control", "stop the running daemon gracefully"),
     "reload": ("rcnet.commands.reload", "ask the running daemon to reload and print its answer"),
     "diff": ("rcnet.commands.diff", "compare the running system with the file (drift: exit 1)"),
+    "metrics": ("rcnet.commands.metrics", "print the daemon's numbers as OpenMetrics text"),
     "sysrc": ("rcnet.commands.sysrc", "print or edit rc.conf variables like sysrc(8), safely"),
 }
 
@@ -44,11 +45,24 @@ def _load(module: str) -> Any:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = _Parser(prog="rcnet", description=__doc__.splitlines()[0] if __doc__ else None)
+    from rcnet.commands.helptext import EPILOGS, TOP
+
+    parser = _Parser(
+        prog="rcnet",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=TOP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"rcnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EPILOGS.get(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         if only is None or only == name:
             mod = _load(module)
             adder = getattr(mod, f"add_{name}_arguments", None) or mod.add_arguments

@@ -29,18 +29,6 @@ if TYPE_CHECKING:
 HELP = "compare the running system (kernel and daemon) with the file"
 NONE = "(none)"
 
-EPILOG = """\
-Each difference is printed as `IF: FILE -> RUNNING` (ifconfig's words on both sides).
-
-examples:
-  rcnet diff                       /etc against this namespace and the running daemon
-  rcnet diff /etc/rc.conf --json   for monitoring
-
-exit status:
-  0  in sync   1  drift   2  usage error or unreadable HOST
-  3  no daemon answers (and the kernel matches the file)
-"""
-
 
 @dataclass(frozen=True)
 class Difference:
@@ -54,8 +42,6 @@ class Difference:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = EPILOG
     add_hosts_argument(parser, many=False)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(

@@ -11,22 +11,8 @@ from rcnet.commands.control import _add_control, _ask
 
 HELP = "ask the running daemon to reload its rc.conf and print its answer"
 
-EPILOG = """\
-The daemon re-reads and checks its HOST; a configuration with errors is refused and the running
-one kept. This is the unit's ExecReload (`systemctl reload rcnet`).
-
-examples:
-  rcnet reload
-  rcnet reload --control /run/rcnet/lab.sock
-
-exit status:
-  0  applied (or nothing changed)   1  refused: the findings are printed   3  no daemon answers
-"""
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = EPILOG
     _add_control(parser)
 
 

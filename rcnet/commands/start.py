@@ -38,8 +38,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--control", metavar="PATH", help="control socket path")
     parser.add_argument(
+        "--metrics", metavar="[ADDR:]PORT", help="serve OpenMetrics at http://ADDR:PORT/metrics"
+    )
+    parser.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), default="info"
     )
+
+
+def _listen(text: str | None) -> tuple[str, int] | None:
+    if text is None:
+        return None
+    from rcnet.metrics import parse_listen
+
+    try:
+        return parse_listen(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def parse_map(words: list[str]) -> dict[str, str]:
@@ -59,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     options = StartOptions(
         host_path=args.host,
         ifmap=parse_map(args.map),
+        metrics=_listen(args.metrics),
         set_hostname=not args.no_hostname,
         dry_run=args.dry_run,
         notify=tuple(args.notify),

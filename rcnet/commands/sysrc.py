@@ -12,22 +12,8 @@ from rcnet.commands import CommandError, UsageError
 HELP = "print or edit rc.conf variables like sysrc(8), checked and written atomically"
 DEFAULT_FILE = "/etc/rc.conf"
 
-EPILOG = """\
-examples:
-  rcnet sysrc ifconfig_carp0                      print a value
-  rcnet sysrc ifconfig_carp0="vhid 1 advskew 100 pass s3cret 192.168.1.50/24"
-  rcnet sysrc cloned_interfaces+=carp1            add a word to a list
-  rcnet sysrc -x ifconfig_carp1 --diff            show what deleting would change
-
-exit status:
-  0  printed or written   1  unknown variable, or refused (check found a new error,
-  the file could not be written)   2  usage error
-"""
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = EPILOG
     parser.add_argument(
         "-f", dest="file", default=DEFAULT_FILE, metavar="FILE", help="default: /etc/rc.conf"
     )

@@ -15,3 +15,5 @@ class StartOptions:
     notify: tuple[str, ...] = ()
     control: str | None = None
     log_level: str = "info"
+    #: --metrics [ADDR:]PORT: serve OpenMetrics at /metrics there
+    metrics: tuple[str, int] | None = None

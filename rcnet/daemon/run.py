@@ -190,6 +190,11 @@ def run_host(host: Host, options: StartOptions) -> int:
         path = control_path(options.control)
         check_control_path(path)
         with single_instance(path, host):
+            if options.metrics is not None:  # before any change: a port in use changes nothing
+                from rcnet.metrics import serve
+
+                serve(*options.metrics, path)
+                log.info("rcnet: metrics at http://%s:%d/metrics", *options.metrics)
             clear_leftovers()
             apply_host(host, ifmap)
             if options.set_hostname and host.hostname:

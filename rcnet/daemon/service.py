@@ -31,6 +31,7 @@ from rcnet.daemon.control import ControlServer
 from rcnet.daemon.hooks import HookRunner
 from rcnet.daemon.options import StartOptions
 from rcnet.daemon.sdnotify import sd_notify
+from rcnet.daemon.stats import VhidStats
 from rcnet.daemon.timerfd import DeadlineTimer
 from rcnet.journal import NOTICE_LEVEL
 from rcnet.linux import owned
@@ -71,6 +72,7 @@ class Service:
         self.send_failing: set[int] = set()
         #: (vhid, parent, family) whose adverts wait for a source address (logged once)
         self.waiting: set[tuple[int, str, int]] = set()
+        self.stats = VhidStats()
 
     # -- names ----------------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class Service:
     def _on_packet(self, packet: Received) -> None:
         if self.engine is None or self.stopping:
             return
+        self.stats.packet(self.fbsd(packet.ifname), packet.payload)
         actions = self.engine.handle_packet(
             self.fbsd(packet.ifname), packet.src, packet.dst, packet.ttl, packet.payload, self.now()
         )
@@ -350,11 +353,13 @@ class Service:
             elif isinstance(action, Announce):
                 self._announce(action)
             elif isinstance(action, Transition):
+                self.stats.transition(action.vhid, action.interface, action.reason)
                 if self.engine.sysctl("log") >= 1:
                     log.log(NOTICE_LEVEL, "%s", action.log_line())
             elif isinstance(action, Notify):
                 self.hooks.notify(action.subsystem, str(action.state))
             elif isinstance(action, Dropped):
+                self.stats.dropped(action.vhid, action.counter)
                 if self.engine.sysctl("log") >= 2:
                     log.info("%s", action.log_line())
             elif isinstance(action, Demoted):
@@ -408,6 +413,7 @@ class Service:
                 )
                 ok = True
                 self.send_failing.discard(action.vhid)
+                self.stats.advert_sent(action.vhid, action.interface)
             except OSError as exc:
                 if action.vhid not in self.send_failing:  # once per run of failures
                     log.error("rcnet: vhid %d: send failed: %s", action.vhid, exc)
@@ -436,7 +442,7 @@ class Service:
         return {
             "ok": True,
             "host": self.host.name,
-            "vhids": [s.to_json(now) for s in self.engine.status()],
+            "vhids": self.stats.add_to([s.to_json(now) for s in self.engine.status()]),
             "counters": self.engine.counters.to_json(),
             "links": self._links(),
         }

@@ -1,0 +1,23 @@
+"""rcnet metrics: the running daemon's numbers as OpenMetrics text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rcnet.commands.control import _add_control, _ask
+
+HELP = "print the running daemon's numbers as OpenMetrics text"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_control(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rcnet.metrics import render
+
+    status = _ask(args, {"cmd": "status"})
+    sysctls = [str(x) for x in _ask(args, {"cmd": "sysctl"}).get("lines", [])]
+    sys.stdout.write(render(status, sysctls))
+    return 0
