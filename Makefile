@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv deps demo test lint typecheck unit bench install clean rules
+.PHONY: all venv deps demo test lint typecheck unit bench install uninstall deb clean rules
 
 all: test
 
@@ -51,9 +51,19 @@ $(BENCH_STAMP): $(STAMP)
 bench: deps $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
+# make deb: dist/rcnet_VERSION_all.deb (rcnet and its dependencies in /opt/rcnet, man pages,
+# bash completion, the unit). make install: the same tree without a package (/opt/rcnet,
+# /usr/local/sbin/rcnet, /etc/systemd/system/rcnet.service); make uninstall removes exactly that.
+# Neither writes into the system Python.
+deb: $(STAMP)
+	$(BIN)/python -m tools.package deb dist
+
 install: $(STAMP)
-	$(PYTHON) -m pip install .
-	install -m 0644 contrib/rcnet.service /etc/systemd/system/rcnet.service
+	$(BIN)/python -m tools.package stage $(DESTDIR)/ --prefix /usr/local --unit-dir /etc/systemd/system
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+uninstall:
+	$(PYTHON) -m tools.package uninstall $(DESTDIR)/
 
 # Fuzzing (atheris) runs FUZZ_SECONDS (default 60) per target and writes bench/results/fuzz.json.
 # Long runs stay out of `make test`.
