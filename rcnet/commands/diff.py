@@ -5,7 +5,7 @@ the caller's namespace); each vhid's link (its macvlan) and the vhid's addresses
 vhids the daemon runs and their configuration (interface, parent, advbase, advskew, addresses);
 the CARP sysctls. A difference is one line, `IF: FILE -> RUNNING`, each side written the way
 `ifconfig` (or `sysctl`) shows it, `(none)` for a side that lacks it. IPv6 link-local addresses
-are the kernel's, not the file's, and are left out.
+and ::1 are the kernel's, not the file's, and are left out.
 """
 
 from __future__ import annotations
@@ -77,8 +77,9 @@ def kernel_differences(
     def kernel_addrs(link: Link) -> dict[str, str]:
         found: dict[str, str] = {}
         for a in state.addrs:
+            ip = a.interface.ip
             if a.index == link.index and not (
-                a.interface.version == 6 and a.interface.is_link_local
+                ip.version == 6 and (ip.is_link_local or ip.is_loopback)
             ):
                 found[str(a.interface)] = _addr_text(str(a.interface))
         return found
@@ -193,7 +194,10 @@ def run(args: argparse.Namespace) -> int:
         if exc.code != 3:
             raise
         print(f"rcnet diff: {exc}; vhids and sysctls not compared", file=sys.stderr)
-    ifmap = {**dict(host.ifmap), **dict((status or {}).get("links", {})), **parse_map(args.map)}
+    from rcnet.linux.plan import BUILTIN_MAP
+
+    running_links = dict((status or {}).get("links", {}))
+    ifmap = {**BUILTIN_MAP, **dict(host.ifmap), **running_links, **parse_map(args.map)}
     try:
         state = snapshot()
     except OSError as exc:

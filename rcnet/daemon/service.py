@@ -449,7 +449,10 @@ class Service:
 
     def _links(self) -> dict[str, str]:
         """FreeBSD name -> Linux link, for `rcnet ifconfig` (a legacy carpN: its macvlan)."""
-        links = {i.name: self.lx(i.name) for i in self.host.interfaces}
+        from rcnet.linux.plan import BUILTIN_MAP
+
+        names = {**BUILTIN_MAP, **self.ifmap}
+        links = {i.name: names.get(i.name, i.name) for i in self.host.interfaces}
         for v in self.host.vhids:
             if v.legacy and (v.vhid, v.interface) in self.macvlans:
                 links[v.interface] = self.macvlans[(v.vhid, v.interface)]

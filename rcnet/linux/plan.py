@@ -342,12 +342,16 @@ class _Planner:
             )
 
 
+#: names every host maps the same way: FreeBSD's loopback is Linux's `lo`
+BUILTIN_MAP: dict[str, str] = {"lo0": "lo"}
+
+
 def plan_host(
     host: Host, state: SystemState, ifmap: Mapping[str, str] | None = None, *, prune: bool = False
 ) -> list[Change]:
     """The changes that make the namespace of `state` hold `host` (PlanError if it cannot).
     `prune` (a reload) also removes the addresses rcnet added that left the configuration."""
-    mapping = {"lo0": "lo"}  # FreeBSD's loopback is Linux's `lo`
+    mapping = dict(BUILTIN_MAP)
     mapping.update(host.ifmap)
     mapping.update(ifmap or {})
     return _Planner(host, state, mapping, prune).run()

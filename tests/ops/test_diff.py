@@ -76,3 +76,32 @@ def test_diff_in_sync_then_drift(rig: Rig) -> None:
     alone = rig.rcnet("provider", "diff", str(conf), "--control", str(rig.tmp / "none.sock"),
                       control=False)  # fmt: skip
     assert (alone.returncode, alone.stdout) == (3, ""), alone.stdout
+
+
+def test_lo0_is_compared_with_lo() -> None:
+    """FreeBSD's lo0 is Linux's lo (the plan's BUILTIN_MAP): no false drift for it."""
+    import ipaddress
+
+    from rcnet.commands.diff import kernel_differences
+    from rcnet.hosts import check_loaded
+    from rcnet.linux.plan import BUILTIN_MAP
+    from rcnet.linux.system import Addr, Link, SystemState
+    from rcnet.rcconf.load import load_text
+
+    host = check_loaded(load_text('ifconfig_lo0="inet 127.0.0.1/8"\n', "h.conf")).host
+    state = SystemState(
+        links=(Link(1, "lo", up=True, carrier=True),),
+        addrs=(
+            Addr(1, ipaddress.ip_interface("127.0.0.1/8")),
+            Addr(1, ipaddress.ip_interface("::1/128")),
+        ),
+    )
+    found = [str(d) for d in kernel_differences(host, state, BUILTIN_MAP)]
+    # ::1 is the kernel's on both systems (FreeBSD: sys/netinet6/in6_ifattach.c, in6_ifattach_loopback)
+    assert found == []
+    extra = SystemState(
+        links=state.links, addrs=(*state.addrs, Addr(1, ipaddress.ip_interface("127.0.0.2/8")))
+    )
+    assert [str(d) for d in kernel_differences(host, extra, BUILTIN_MAP)] == [
+        "lo0: (none) -> inet 127.0.0.2 netmask 0xff000000 broadcast 127.255.255.255"
+    ]
