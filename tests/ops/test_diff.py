@@ -97,7 +97,8 @@ def test_lo0_is_compared_with_lo() -> None:
         ),
     )
     found = [str(d) for d in kernel_differences(host, state, BUILTIN_MAP)]
-    # ::1 is the kernel's on both systems (FreeBSD: sys/netinet6/in6_ifattach.c, in6_ifattach_loopback)
+    # ::1 is the kernel's on both systems (FreeBSD: sys/netinet6/in6_ifattach.c,
+    # in6_ifattach_loopback)
     assert found == []
     extra = SystemState(
         links=state.links, addrs=(*state.addrs, Addr(1, ipaddress.ip_interface("127.0.0.2/8")))
