@@ -31,9 +31,9 @@ from rcnet.rcconf.load import load_text
 from rcnet.rcconf.parse import ParseError, Word, parse_statement
 from rcnet.rcconf.scan import scan
 from rcnet.rcconf.source import BOM, SourceFile
+from rcnet.text import control_characters, escape
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ESCAPE = re.compile(r'(["$`\\])')
 #: sysrc: a first character among these means "words separated by blanks"
 _PLAIN_FIRST = re.compile(r"[ \t\nA-Za-z0-9./]")
@@ -63,17 +63,15 @@ class Edit:
             raise SysrcError(f"{show(name)!s}: not a valid variable name")
         if delete:
             return cls(name, "delete")
-        if _CONTROL.search(value):
-            raise SysrcError(f"{name}: control characters are not allowed in a value")
+        if control_characters(value):
+            shown = ", ".join(control_characters(value))
+            raise SysrcError(f"{name}: control characters ({shown}) are not allowed in a value")
         return cls(name, op, value)
 
 
 def show(text: str) -> str:
-    """Text for a terminal: control characters and invalid bytes as escapes."""
-    return "".join(
-        c if c.isprintable() or c == "\t" else repr(c)[1:-1]
-        for c in text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    )
+    """Text for a terminal: bytes that are not UTF-8 and control characters as escapes."""
+    return escape(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
 def quote(value: str) -> str:

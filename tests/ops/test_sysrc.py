@@ -315,3 +315,14 @@ def test_quote_is_what_sh_reads() -> None:
             ["sh", "-c", f'v={quote(value)}; printf %s "$v"'], capture_output=True, text=True
         )
         assert out.stdout == value
+
+
+def test_no_byte_of_the_file_reaches_the_terminal_raw(tmp_path: Path) -> None:
+    rc = tmp_path / "rc.conf"
+    rc.write_bytes(b'foo="\xff\x1b[31mred"\n')
+    code, out, _ = sysrc("-f", str(rc), "foo")
+    assert (code, out) == (0, "foo: \\xff\\x1b[31mred\n")
+    code, out, err = sysrc("-f", str(rc), "bar=a\x1bb")
+    assert code == 2 and "control characters (\\x1b)" in err
+    assert sysrc("-f", str(rc), "foo=plain")[0] == 0
+    assert rc.read_bytes() == b'foo="plain"\n'
