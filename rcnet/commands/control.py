@@ -124,9 +124,9 @@ def run_ifconfig(args: argparse.Namespace) -> int:
 
         lines = ifconfig_listing(_ask(args, {"cmd": "status"}), args.interface)
         if args.interface is not None and not lines:
-            raise CommandError(f"interface {args.interface} does not exist", 1)
+            raise CommandError(f"interface {escape(args.interface)} does not exist", 1)
         for line in lines:
-            print(line)
+            print(escape(line))  # names and addresses from the daemon and the kernel
         return 0
     message: dict[str, Any] = {"cmd": "ifconfig", "if": args.interface}
     if words in (["up"], ["down"]):

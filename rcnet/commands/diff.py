@@ -179,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     from rcnet.hosts import read_host
     from rcnet.linux.netlink import snapshot
     from rcnet.rcconf.env import HostError
+    from rcnet.text import escape
 
     try:
         checked = read_host(args.host)
@@ -216,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for d in found:
-            print(d)
+            print(escape(str(d)))  # names from the daemon and the kernel
         if found:
             print(f"{len(found)} difference{'s' * (len(found) != 1)} (file -> running)")
     if found:

@@ -25,6 +25,7 @@ def finding_line(f: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from rcnet.journal import ERR, prefix
+    from rcnet.text import escape
 
     try:
         answer = _ask(args, {"cmd": "reload"})
@@ -32,10 +33,11 @@ def run(args: argparse.Namespace) -> int:
         if exc.answer is None:
             raise
         for f in exc.answer.get("findings", []):
-            print(finding_line(f))
+            print(escape(finding_line(f)))
         sys.stdout.flush()
         print(f"{prefix(ERR)}rcnet reload: refused: {exc}", file=sys.stderr)
         return 1
-    for line in answer.get("changes", answer.get("lines", [])):
-        print(line)
+    lines = answer.get("changes", answer.get("lines", []))
+    for line in lines or ["no change"]:  # (an empty list of changes: nothing changed)
+        print(escape(str(line)))
     return 0
