@@ -9,7 +9,10 @@ Per target: seeds into a fresh temporary corpus (never into the repository), the
 under atheris (or the mutation loop, see driver) until the time is used. After a failure the
 target restarts with that failure's signature known, so one run can report several; each
 failure keeps its input (hex, and the file in the work directory). Then the corpus is replayed
-for line coverage. Results go to bench/results/fuzz.json; exit 1 when anything failed.
+for line coverage. The decoder's corpus, and mutations of the vector adverts, then go through the
+differential oracle (tools/fuzz/differential.py: tshark's CARP/VRRP dissectors against `rcnet
+decode`). Results go to bench/results/fuzz.json; exit 1 when anything failed or the two
+decoders disagree in a way not explained there.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.fuzz import seeds
+from tools.fuzz import differential, seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "fuzz.json"
@@ -281,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         results[name] = run_target(SPECS[name], args.seconds, base)
         print(summary(name, results[name]), flush=True)
+        if name == "decoder":
+            diff = differential.run(base / name / "corpus")
+            results[name]["differential"] = diff
+            print(f"decoder against tshark: {diff['packets']} adverts, {diff['verdicts']}")
     doc = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "commit": commit,
@@ -296,7 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(doc, indent=1) + "\n")
     print(f"figures written to {args.output}")
-    return 1 if any(r["failures"] for r in results.values()) else 0
+    disagree = any(
+        r.get("differential", {}).get("unexplained_disagreements") for r in results.values()
+    )
+    return 1 if disagree or any(r["failures"] for r in results.values()) else 0
 
 
 if __name__ == "__main__":
