@@ -6,8 +6,10 @@ carries (`rcconf.defaults`, `netsubr.common`), the rc.d script whose rc.conf.d f
 must be in (RT04), lint's name checks and near-miss suggestions (SH08) and the generated
 reference docs/variables.md all derive from VARIABLES.
 
-Sources: FreeBSD libexec/rc/rc.conf (defaults), libexec/rc/network.subr (ifconfig_up, ifalias,
-ipv4_up, ipv6_up, clone_up, ifnet_rename, get_if_var), libexec/rc/rc.d/{netif,routing,hostname}.
+Sources: FreeBSD libexec/rc/rc.conf (defaults: its "Network configuration" and "Network
+routing" sections; netwait_if and netwait_ip are commented out there, so unset),
+libexec/rc/network.subr (ifconfig_up, ifalias, ipv4_up, ipv6_up, clone_up, ifnet_rename,
+get_if_var) and libexec/rc/rc.d/{netif,routing,hostname}.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ VARIABLES: tuple[Variable, ...] = (
     _v("rc_conf_files", "rc", "/etc/rc.conf /etc/rc.conf.local",
        "the files rc reads after the defaults, in order", True),
     _v("local_startup", "rc", "/usr/local/etc/rc.d", "directories of local rc.d scripts", True),
-    _v("cloned_interfaces_sticky", "netif", "NO",
+    _v("cloned_interfaces_sticky", "netif", None,
        "YES: cloned interfaces survive `service netif stop`"),
     _v("defaultroute_delay", "routing", "30", "seconds to wait for a default route"),
     _v("defaultroute_carrier_delay", "routing", "5", "seconds to wait for carrier"),
@@ -85,8 +87,8 @@ VARIABLES: tuple[Variable, ...] = (
     _v("static_arp_pairs", "static_arp", "", "names of the static_arp_<name> entries"),
     _v("static_ndp_pairs", "static_ndp", "", "names of the static_ndp_<name> entries"),
     _v("netwait_enable", "netwait", "NO", "wait for the network before later scripts"),
-    _v("netwait_if", "netwait", "", "interfaces netwait waits for"),
-    _v("netwait_ip", "netwait", "", "addresses netwait pings"),
+    _v("netwait_if", "netwait", None, "interfaces netwait waits for"),
+    _v("netwait_ip", "netwait", None, "addresses netwait pings"),
     _v("rtsold_enable", "rtsold", "NO", "router solicitation (left to Linux: LX01)"),
     _v("rtadvd_enable", "rtadvd", "NO", "router advertisements (left to Linux: LX01)"),
     _v("rcnet_ifmap", "rcnet", None, "rcnet: FREEBSD:LINUX interface names (fxp0:eth0)"),
@@ -176,6 +178,9 @@ def reader_of(name: str) -> str | None:
     return v.reader if v is not None else None
 
 
+_UNQUOTED_PATTERN = re.compile(r"(?<![`\w])(\w*<(?:if|n|name)>[\w<>]*)(?!`)")
+
+
 def reference_markdown() -> str:
     """docs/variables.md (generated; `make rules` rewrites it)."""
     out = [
@@ -192,5 +197,6 @@ def reference_markdown() -> str:
     for v in VARIABLES:
         default = "(unset)" if v.default is None else f'`"{v.default}"`'
         star = " *" if v.carried else ""
-        out.append(f"| `{v.name}` | {v.reader} | {default}{star} | {v.help} |")
+        help = _UNQUOTED_PATTERN.sub(r"`\1`", v.help)  # `<if>` is no HTML tag
+        out.append(f"| `{v.name}` | {v.reader} | {default}{star} | {help} |")
     return "\n".join(out) + "\n"
