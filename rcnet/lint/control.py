@@ -38,7 +38,8 @@ NETWORK_PREFIXES = (
 def control_findings(loaded: LoadedHost) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, object]] = set()
-    for env in (loaded.base, *loaded.scopes.values()):
+    envs = {id(e): e for e in (loaded.base, *loaded.scopes.values())}  # scopes may share one
+    for env in envs.values():
         for value in env.values.values():
             key = (value.name, value.loc)
             if key in seen or value.default or not value.text or value.name == "hostname":
@@ -51,6 +52,8 @@ def control_findings(loaded: LoadedHost) -> list[Finding]:
 
 
 def _finding(value: Value, text: str) -> Finding | None:
+    if not control_characters(text):
+        return None  # one regex scan; the per-character test below was most of a big file's lint
     descr = value.name.endswith("_descr")
     bad = [i for i, c in enumerate(text) if c not in "\n\r" and control_characters(c)]
     if descr:
