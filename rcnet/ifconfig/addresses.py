@@ -1,9 +1,9 @@
 """Addresses of one ifconfig call, with masks resolved the way ifconfig resolves them.
 
-The first positional word of a family section is the address, a later one the
-destination. Of `/len`, `netmask` and `prefixlen` the one written last wins; with none,
-the kernel uses the classful mask for inet (a warning) and /64 for inet6. One call sets
-one address per family, so a second address in the same call replaces the first.
+The first positional word is the address, a later one the destination. Of `/len`,
+`netmask` and `prefixlen` the one written last wins (a non-contiguous netmask counts its
+bits); with none, the kernel uses the classful mask for inet (a warning) and /64 for
+inet6. A value ifconfig cannot parse is the call's failure (see `parse`): no address.
 """
 
 from __future__ import annotations

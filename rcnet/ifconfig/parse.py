@@ -1,10 +1,16 @@
 """Parse the words of one ifconfig call against the keyword registry.
 
-ifconfig reads its arguments left to right: a family keyword first (default inet), then
-keywords that each consume a fixed number of arguments; any other word is positional:
-the first is the address, the next the destination (point-to-point), and a word that is
-neither makes ifconfig exit with "bad value". Masks resolve as ifconfig does: of `/len`,
-`netmask` and `prefixlen` the one written last wins.
+ifconfig reads its arguments left to right: a family keyword only as the first word
+(default inet), then case-sensitive keywords that each consume a fixed number of
+arguments; any other word is positional: the first is the address, the next the
+destination (point-to-point), and a word that is neither makes ifconfig exit with "bad
+value". Masks resolve as ifconfig does: of `/len`, `netmask` and `prefixlen` the one
+written last wins.
+
+Where ifconfig exits (that word, a carp word before `vhid`, a carp value the kernel
+refuses), the call has a `failure`: keywords before it stay applied (flags, mtu: their
+ioctls run as they are read), while the address and the vhid, which ifconfig sets only
+after the last word, are not set at all (sbin/ifconfig/ifconfig.c ifconfig()).
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 Legacy (FreeBSD 9 and earlier): every address of a cloned carpN belongs to its vhid; the
 kernel attaches carpN to the physical interface whose subnet holds the address (longest
-prefix wins); the segment is the network of the carp address as written.
+prefix wins) and refuses an address in no such subnet (nothing is configured, an error);
+the segment is the network of the carp address as written.
 Modern (FreeBSD 10+): `vhid N` on an address of the physical interface; that interface is
 both `interface` and `parent`; the segment is the network of its first static IPv4 address.
-Later CARP words on the same vhid override earlier ones, as ifconfig's SIOCSVH does.
+Later CARP words on the same vhid override earlier ones, as ifconfig's SIOCSVH does. A
+call that fails (see rcnet.ifconfig.parse) carries no CARP words at all.
 """
 
 from __future__ import annotations
