@@ -7,6 +7,7 @@ but never prints (badif, ostates, preempt) get rcnet keys in the same style.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 #: carpstats field -> FreeBSD libxo key (usr.bin/netstat/inet.c), then rcnet's for the rest
@@ -32,7 +33,7 @@ LIBXO_KEYS: dict[str, str] = {
 }
 
 #: netstat's lines: (field, tabs of indent, text with {n} the value and {s} the plural s)
-_NETSTAT_LINES: tuple[tuple[str, int, str], ...] = (
+NETSTAT_TEXT: tuple[tuple[str, int, str], ...] = (
     ("ipackets", 1, "{n} packet{s} received (IPv4)"),
     ("ipackets6", 1, "{n} packet{s} received (IPv6)"),
     ("badttl", 2, "{n} packet{s} discarded for wrong TTL"),
@@ -91,12 +92,18 @@ class Counters:
 
     def render(self, zeros: bool = True) -> str:
         """`netstat -s -p carp` text; `zeros=False` is `-ss` (lines with 0 left out)."""
-        lines = ["carp:"]
-        for name, indent, text in _NETSTAT_LINES:
-            n = int(getattr(self, name))
-            if n or zeros:
-                lines.append("\t" * indent + text.format(n=n, s="" if n == 1 else "s"))
-        return "\n".join(lines) + "\n"
+        return render_json(self.to_json(), zeros)
+
+
+def render_json(values: Mapping[str, int], zeros: bool = True) -> str:
+    """`netstat -s -p carp` text of counters under their libxo keys (a status answer), with
+    FreeBSD's plural forms (netstat's plural(): `1 packet received`, `2 packets received`)."""
+    lines = ["carp:"]
+    for name, indent, text in NETSTAT_TEXT:
+        n = int(values.get(LIBXO_KEYS[name], 0))
+        if n or zeros:
+            lines.append("\t" * indent + text.format(n=n, s="" if n == 1 else "s"))
+    return "\n".join(lines) + "\n"
 
 
 COUNTER_NAMES: frozenset[str] = frozenset(f.name for f in fields(Counters))

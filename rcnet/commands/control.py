@@ -7,26 +7,16 @@ import json
 import sys
 from typing import Any
 
+from rcnet.carp.counters import LIBXO_KEYS, NETSTAT_TEXT, render_json
 from rcnet.commands import CommandError, UsageError
 from rcnet.text import escape
 
 HELP = "talk to the running daemon"
 
-#: FreeBSD's `netstat -s -p carp` lines, libxo key first, in FreeBSD's order
-NETSTAT_LINES: tuple[tuple[str, str, int], ...] = (
-    ("received-inet-packets", "packets received (IPv4)", 1),
-    ("received-inet6-packets", "packets received (IPv6)", 1),
-    ("dropped-wrong-ttl", "packets discarded for wrong TTL", 2),
-    ("dropped-short-header", "packets shorter than header", 2),
-    ("dropped-bad-checksum", "discarded for bad checksums", 2),
-    ("dropped-bad-version", "discarded packets with a bad version", 2),
-    ("dropped-short-packet", "discarded because packet too short", 2),
-    ("dropped-bad-authentication", "discarded for bad authentication", 2),
-    ("dropped-bad-vhid", "discarded for bad vhid", 2),
-    ("dropped-bad-address-list", "discarded because of a bad address list", 2),
-    ("sent-inet-packets", "packets sent (IPv4)", 1),
-    ("sent-inet6-packets", "packets sent (IPv6)", 1),
-    ("send-failed-memory-error", "send failed due to mbuf memory error", 2),
+#: FreeBSD's `netstat -s -p carp` lines: (libxo key, text with {n} and {s}, indent), from
+#: rcnet.carp.counters, the one definition
+NETSTAT_LINES: tuple[tuple[str, str, int], ...] = tuple(
+    (LIBXO_KEYS[name], text, indent) for name, indent, text in NETSTAT_TEXT
 )
 
 SYSCTLS = (
@@ -100,9 +90,8 @@ def render_status(answer: dict[str, Any]) -> str:
             lines.append(f"\t      peer {peer}")
         lines.append(f"\tsince {float(v.get('since', 0)):.1f} s")
     counters = answer.get("counters", {})
-    lines.append("carp:")
-    for key, text, depth in NETSTAT_LINES:
-        lines.append("\t" * depth + f"{counters.get(key, 0)} {text}")
+    values = {k: v for k, v in counters.items() if isinstance(v, int)}
+    lines += render_json(values).splitlines()
     return "\n".join(escape(line) for line in lines)  # the daemon's answer: not trusted
 
 

@@ -4,19 +4,21 @@ Requests: {"cmd": "status"}, {"cmd": "ifconfig", "if": "carp0", "action": "down"
 {"cmd": "ifconfig", "if": "fxp0", "vhid": 1, "state": "master"},
 {"cmd": "sysctl", "name": "net.inet.carp.preempt", "value": "1"} (value optional),
 {"cmd": "stop"}. Answers: {"ok": true, ...} or {"ok": false, "error": "..."}.
-The socket is created mode 0600 in a directory of mode 0700: root only.
+The socket is created mode 0600 in a checked directory of mode 0700 (rundir): root only;
+clients trust an answer only from a daemon running as root or as themselves (SO_PEERCRED).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import os
 import socket
+import struct
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("rcnet.control")
@@ -42,18 +44,42 @@ def daemon_answers(path: str, timeout: float = 1.0) -> bool:
     return True
 
 
+#: the longest answer a client reads (a status of 255 vhids is about 100 KB)
+MAX_ANSWER = 16 * 1024 * 1024
+
+
+class UntrustedSocket(OSError):
+    """The control socket is served by a process of another user: not rcnet's daemon."""
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The uid of the process serving a connected unix socket (SO_PEERCRED)."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", creds)[1])
+
+
 def request(path: str, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
-    """Send one request and return the answer; OSError when no daemon answers."""
+    """Send one request and return the answer; OSError when no daemon answers, or when the
+    one answering is not root or the caller (a fake socket put in the daemon's place)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         sock.connect(path)
+        uid = peer_uid(sock)
+        if uid not in (0, os.geteuid()):
+            raise UntrustedSocket(
+                errno.EPERM, f"the socket is served by uid {uid}, not root: not rcnet's daemon"
+            )
         sock.sendall(json.dumps(message).encode() + b"\n")
         chunks: list[bytes] = []
+        size = 0
         while True:
             data = sock.recv(65536)
             if not data:
                 break
             chunks.append(data)
+            size += len(data)
+            if size > MAX_ANSWER:
+                raise ValueError(f"the answer is longer than {MAX_ANSWER} bytes")
             if data.endswith(b"\n"):
                 break
     answer = json.loads(b"".join(chunks) or b"{}")
@@ -67,28 +93,45 @@ class ControlServer:
         self.path = path
         self.handler = handler
         self._server: asyncio.base_events.Server | None = None
+        self._dir_fd: int | None = None
+        self._name = ""
+        self._inode = (0, 0)
 
     async def start(self) -> None:
-        directory = Path(self.path).parent
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Bind in the checked runtime directory (rundir), through its fd: the socket is made
+        mode 0600 by the umask before it exists, and no path is resolved after the check."""
+        from rcnet.daemon import rundir
+
+        directory, self._name = os.path.split(os.path.abspath(self.path))
+        self._dir_fd = rundir.open_dir(directory)
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)  # stale: the caller checked nobody answers there
+            os.unlink(self._name, dir_fd=self._dir_fd)  # stale: nobody answers there (checked)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old_umask = os.umask(0o177)
         try:
-            self._server = await asyncio.start_unix_server(
-                self._serve, path=self.path, limit=MAX_REQUEST
-            )
+            sock.bind(rundir.fd_path(self._dir_fd, self._name))
+        except BaseException:
+            sock.close()
+            raise
         finally:
             os.umask(old_umask)
-        os.chmod(self.path, 0o600)
+        st = os.stat(self._name, dir_fd=self._dir_fd, follow_symlinks=False)
+        self._inode = (st.st_dev, st.st_ino)
+        self._server = await asyncio.start_unix_server(self._serve, sock=sock, limit=MAX_REQUEST)
 
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        if self._dir_fd is not None:
+            # only our own socket: whatever else was put at the name stays
+            with contextlib.suppress(OSError):
+                st = os.stat(self._name, dir_fd=self._dir_fd, follow_symlinks=False)
+                if (st.st_dev, st.st_ino) == self._inode:
+                    os.unlink(self._name, dir_fd=self._dir_fd)
+            os.close(self._dir_fd)
+            self._dir_fd = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import socket
@@ -59,45 +58,45 @@ def effective_ifmap(host: Host, options: StartOptions) -> dict[str, str]:
 LOCK_DIR = "/run/rcnet"
 
 
-def _lock(path: str, busy: str) -> int:
-    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise StartError(busy) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
-    return fd
-
-
 @contextmanager
 def single_instance(path: str, host: Host) -> Iterator[None]:
-    """Refuse a second daemon for the same host in this network namespace, or on the same
-    control socket: the second would take the first one's macvlans for leftovers."""
-    netns = os.stat("/proc/self/ns/net").st_ino
-    safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in host.name)
-    held: list[tuple[str, int]] = []
-    host_lock = os.path.join(LOCK_DIR, f"netns-{netns}-{safe}.lock")
-    try:
-        for lock_path, busy in (
-            (
-                host_lock,
-                f"another rcnet start is running for {host.name} in this network namespace",
-            ),
-            (path + ".lock", f"another rcnet start is running with control socket {path}"),
-        ):
-            held.append((lock_path, _lock(lock_path, busy)))
+    """Refuse a second daemon in this network namespace (it would take the first one's
+    macvlans for leftovers), or on the same control socket. The locks are fixed names in
+    checked directories (rundir): `netns-INODE.lock` in /run/rcnet and `SOCKET.lock` beside
+    the socket; a killed daemon's lock is taken over, never accumulated."""
+    with contextlib.ExitStack() as stack:
+        _take_locks(stack, path, host)
         if daemon_answers(path):
             raise StartError(f"another rcnet daemon answers on {path}")
         yield
-    finally:
-        # unlinked while still locked: a rival's non-blocking flock fails, never waits on it
-        for lock_path, fd in reversed(held):
-            with contextlib.suppress(OSError):
-                os.unlink(lock_path)
-            os.close(fd)
+
+
+def _take_locks(stack: contextlib.ExitStack[bool | None], path: str, host: Host) -> None:
+    from rcnet.daemon import rundir
+
+    host_lock = f"netns-{os.stat('/proc/self/ns/net').st_ino}.lock"
+    directory, sock = os.path.split(os.path.abspath(path))
+    try:
+        lock_fd = rundir.open_dir(LOCK_DIR)
+        stack.callback(os.close, lock_fd)
+        try:
+            stack.enter_context(rundir.held(lock_fd, host_lock))
+        except rundir.LockBusy:
+            raise StartError(
+                f"another rcnet start is running for {host.name} in this network namespace"
+            ) from None
+        rundir.prune_locks(lock_fd, "netns-", host_lock)
+        dir_fd = rundir.open_dir(directory)
+        stack.callback(os.close, dir_fd)
+        try:
+            stack.enter_context(rundir.held(dir_fd, sock + ".lock"))
+        except rundir.LockBusy:
+            raise StartError(f"another rcnet start is running with control socket {path}") from None
+    except rundir.UnsafeRuntimeDir as exc:
+        raise StartError(f"{exc}; nothing was changed") from None
+    except OSError as exc:
+        where = exc.filename or directory
+        raise StartError(f"{where}: {exc.strerror or exc}; nothing was changed") from None
 
 
 #: sun_path of struct sockaddr_un holds 108 bytes, the terminating NUL included

@@ -4,15 +4,22 @@ refuses."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import shutil
 import signal
+import socket
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from rcnet.daemon.hooks import KEEP
+from rcnet.daemon.run import LOCK_DIR
 
-from .rig import MASTER_DOWN, Rig, wait_for, write_script
+from .rig import HANDBOOK, MASTER_DOWN, Rig, run_rcnet, wait_for, write_script
 
 pytestmark = pytest.mark.netns
 
@@ -82,3 +89,121 @@ def test_a_file_name_cannot_forge_a_log_line(rig: Rig) -> None:
     # the only transition lines are the daemon's own (the forged one is inside a line)
     said = [ln.split(" ", 1)[1] for ln in lines if ln.split(" ", 2)[1:2] == ["carp:"]]
     assert [ln.split(" -> ")[1].split()[0] for ln in said] == ["BACKUP", "MASTER"]
+
+
+NOBODY = 65534
+
+
+def links(rig: Rig, host: str) -> str:
+    return rig.lab.ip(host, "-o", "link", "show").stdout
+
+
+def test_runtime_directory_attacks_are_refused_before_any_change(rig: Rig) -> None:
+    conf = str(HANDBOOK / "hosta.conf")
+    before = links(rig, "hosta")
+    other = rig.tmp / "users"  # a directory another user owns
+    other.mkdir(mode=0o700)
+    os.chown(other, NOBODY, NOBODY)
+    wide = rig.tmp / "wide"  # root's, but mode 0755
+    wide.mkdir()
+    wide.chmod(0o755)
+    safe = rig.tmp / "safe"
+    safe.mkdir(mode=0o700)
+    victim = rig.tmp / "victim"
+    victim.write_text("precious\n")
+    (safe / "rcnet.sock.lock").symlink_to(victim)  # root would write its PID into victim
+    (rig.tmp / "link").symlink_to(rig.tmp / "elsewhere")
+    (rig.tmp / "elsewhere").mkdir(mode=0o700)
+    cases = [
+        (other / "rcnet.sock", "is owned by uid 65534"),
+        (wide / "rcnet.sock", "has mode 0755; the runtime directory must be 0700"),
+        (safe / "rcnet.sock", "rcnet.sock.lock: "),
+        (rig.tmp / "link" / "rcnet.sock", "is a symbolic link or not a directory"),
+    ]
+    for sock, words in cases:
+        done = run_rcnet(rig.lab, "hosta", ["start", conf, "--control", str(sock)])
+        assert done.returncode == 1, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert words in done.stderr and "nothing was changed" in done.stderr, done.stderr
+        assert links(rig, "hosta") == before
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in other.iterdir()) == []
+
+
+def fake_daemon(path: Path, ready: int) -> None:
+    """A process of uid nobody serving `path` with a daemon's answer (runs in a fork)."""
+    try:
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))
+            s.listen(1)
+            os.write(ready, b"1")
+            conn, _ = s.accept()
+            conn.recv(1000)
+            answer = {"ok": True, "lines": ["stopped\x1b]0;owned\x07"]}
+            conn.sendall(json.dumps(answer).encode() + b"\n")
+            conn.close()
+    finally:
+        os._exit(0)
+
+
+def test_a_fake_socket_is_not_trusted(rig: Rig) -> None:
+    daemon = rig.start("hosta")
+    home = Path(tempfile.mkdtemp())  # in /tmp: nobody can reach it (rig.tmp is root's 0700)
+    os.chown(home, NOBODY, NOBODY)
+    fake = home / "rcnet.sock"
+    ready, signal_ready = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        fake_daemon(fake, signal_ready)
+    os.close(signal_ready)  # the child's end only: a child that fails is an EOF, not a hang
+    try:
+        assert os.read(ready, 1) == b"1"
+        done = run_rcnet(rig.lab, "hosta", ["stop", "--control", str(fake)])
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(ready)
+        shutil.rmtree(home)
+    assert done.returncode == 3, (done.stdout, done.stderr)
+    assert "stopped" not in done.stdout and "\x1b" not in done.stdout + done.stderr
+    assert "served by uid 65534, not root" in done.stderr
+    assert daemon.alive()
+
+
+def lock_files() -> set[str]:
+    return {p.name for p in Path(LOCK_DIR).glob("netns-*.lock")}
+
+
+def test_sigkill_leaves_no_accumulation_and_stop_removes_the_socket(rig: Rig) -> None:
+    daemon = rig.start("hosta")
+    ns = Path("/run/netns") / rig.lab.name("hosta")
+    netns = f"netns-{ns.stat().st_ino}.lock"
+    ours = {"hosta.sock", "hosta.sock.lock"}
+    assert {p.name for p in rig.tmp.iterdir()} >= ours and netns in lock_files()
+    for _ in range(3):  # killed: the locks stay, unlocked, and the next start takes them over
+        rig.kill("hosta", cut=False)
+        daemon = rig.start("hosta")
+        assert {p.name for p in rig.tmp.iterdir() if p.name.startswith("hosta.sock")} == ours
+        assert netns in lock_files()
+    stop = rig.rcnet("hosta", "stop")
+    assert stop.returncode == 0, stop.stderr
+    assert daemon.proc.wait(timeout=10) == 0
+    assert not any(p.name.startswith("hosta.sock") for p in rig.tmp.iterdir())
+    assert netns not in lock_files()
+
+
+@pytest.mark.parametrize("name", ["h" * 100, "h" * 300, "evil\x1b]0;owned\x07"])
+def test_start_refuses_a_hostname_the_kernel_or_a_log_cannot_take(rig: Rig, name: str) -> None:
+    # 100 characters: start used to create carp0 and its VIP, then fail in sethostname and
+    # leave both; 300: "File name too long" from the lock file that embedded the name
+    conf = rig.conf("hosta", hostname=name)
+    before = links(rig, "hosta")
+    done = run_rcnet(rig.lab, "hosta", ["start", str(conf), "--control", rig.control("hosta")])
+    assert done.returncode == 1, done.stderr
+    assert "[GN04]" in done.stderr and "nothing was changed" in done.stderr
+    assert "\x1b" not in done.stderr and "Traceback" not in done.stderr
+    assert links(rig, "hosta") == before
+    assert not rig.has_address("hosta", "192.168.1.50/24")

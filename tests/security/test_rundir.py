@@ -1,0 +1,130 @@
+"""Issue 12, attack 1 (the runtime directory), on the file system alone: the checks of
+rcnet.daemon.rundir and the client's check of who serves the socket. The daemon-level tests
+are in tests/daemon/test_hostile.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rcnet.daemon import rundir
+from rcnet.daemon.control import UntrustedSocket, request
+
+NOBODY = 65534
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (chown to nobody)")
+
+
+@pytest.fixture
+def nobodys_home() -> Iterator[Path]:
+    """A directory of uid nobody that nobody can reach (pytest's tmp_path is root's 0700)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chown(tmp, NOBODY, NOBODY)
+        yield Path(tmp)
+
+
+def test_a_directory_of_another_user_or_too_open_is_refused(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, NOBODY, NOBODY)
+    with pytest.raises(rundir.UnsafeRuntimeDir, match="owned by uid 65534"):
+        rundir.open_dir(str(theirs))
+    with pytest.raises(rundir.UnsafeRuntimeDir, match="owned by uid 65534"):
+        rundir.open_dir(str(theirs / "below"))  # an ancestor of theirs: they could rename it
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    wide.chmod(0o755)
+    with pytest.raises(rundir.UnsafeRuntimeDir, match="has mode 0755"):
+        rundir.open_dir(str(wide))
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "real").mkdir(mode=0o700)
+    with pytest.raises(rundir.UnsafeRuntimeDir, match="symbolic link"):
+        rundir.open_dir(str(tmp_path / "link"))
+
+
+def test_a_missing_directory_is_created_0700(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        fd = rundir.open_dir(str(tmp_path / "a" / "b"))
+    finally:
+        os.umask(old)
+    os.close(fd)
+    assert (tmp_path / "a" / "b").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_symlinked_lock_is_never_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    d = tmp_path / "run"
+    d.mkdir(mode=0o700)
+    (d / "rcnet.sock.lock").symlink_to(victim)
+    fd = rundir.open_dir(str(d))
+    try:
+        with pytest.raises(OSError):
+            rundir.take_lock(fd, "rcnet.sock.lock")
+    finally:
+        os.close(fd)
+    assert victim.read_text() == "precious\n"
+
+
+def test_a_killed_holders_lock_is_taken_over_and_pruned(tmp_path: Path) -> None:
+    d = tmp_path / "run"
+    d.mkdir(mode=0o700)
+    fd = rundir.open_dir(str(d))
+    ready, tell = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(tell)
+    else:  # a daemon that holds the lock and is killed
+        try:
+            rundir.take_lock(fd, "netns-1.lock")
+            os.write(tell, b"1")
+            signal.pause()
+        finally:
+            os._exit(0)
+    assert os.read(ready, 1) == b"1"
+    with pytest.raises(rundir.LockBusy):
+        rundir.take_lock(fd, "netns-1.lock")
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    lock = rundir.take_lock(fd, "netns-1.lock")  # the stale lock, reused
+    assert (d / "netns-1.lock").read_text() == f"{os.getpid()}\n"
+    (d / "netns-2.lock").write_text("1\n")  # a killed daemon's, in a namespace gone
+    assert rundir.prune_locks(fd, "netns-", "netns-1.lock") == ["netns-2.lock"]
+    rundir.release_lock(fd, "netns-1.lock", lock)
+    assert sorted(p.name for p in d.iterdir()) == []
+    os.close(fd)
+
+
+def test_the_client_trusts_no_socket_of_another_user(nobodys_home: Path) -> None:
+    home = nobodys_home
+    path = home / "rcnet.sock"
+    ready, tell = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(tell)  # the child's end only: a child that fails is an EOF, not a hang
+    else:
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            with socket.socket(socket.AF_UNIX) as s:
+                s.bind(str(path))
+                s.listen(1)
+                os.write(tell, b"1")
+                conn, _ = s.accept()
+                conn.sendall(b'{"ok": true, "lines": ["stopped"]}\n')
+                conn.recv(100)
+        finally:
+            os._exit(0)
+    try:
+        assert os.read(ready, 1) == b"1"
+        with pytest.raises(UntrustedSocket, match="served by uid 65534"):
+            request(str(path), {"cmd": "stop"}, timeout=5)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
