@@ -94,9 +94,10 @@ def _take_locks(stack: contextlib.ExitStack[bool | None], path: str, host: Host)
             raise StartError(f"another rcnet start is running with control socket {path}") from None
     except rundir.UnsafeRuntimeDir as exc:
         raise StartError(f"{exc}; nothing was changed") from None
-    except OSError as exc:
-        where = exc.filename or directory
-        raise StartError(f"{where}: {exc.strerror or exc}; nothing was changed") from None
+    except OSError as exc:  # the directory (named in full) or a lock in it
+        name = str(exc.filename or "")
+        what = os.path.join(directory, name) if name else directory
+        raise StartError(f"{what}: {exc.strerror or exc}; nothing was changed") from None
 
 
 #: sun_path of struct sockaddr_un holds 108 bytes, the terminating NUL included

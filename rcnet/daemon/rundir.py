@@ -56,20 +56,14 @@ def open_dir(path: str, *, create: bool = True) -> int:
             last = i == len(parts) - 1
             walked += "/" + name
             try:
-                child = os.open(name, DIR_FLAGS, dir_fd=fd)
-            except FileNotFoundError:
-                if not create:
-                    raise
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(name, 0o700, dir_fd=fd)
-                child = os.open(name, DIR_FLAGS, dir_fd=fd)
+                child = _open_or_make(fd, name, create)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     raise UnsafeRuntimeDir(
                         f"{walked} is a symbolic link or not a directory; the runtime"
                         " directory is only reached through real directories"
                     ) from None
-                raise
+                raise OSError(exc.errno, exc.strerror, walked) from None
             os.close(fd)
             fd = child
             st = os.fstat(fd)
@@ -93,6 +87,17 @@ def open_dir(path: str, *, create: bool = True) -> int:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _open_or_make(parent: int, name: str, create: bool) -> int:
+    try:
+        return os.open(name, DIR_FLAGS, dir_fd=parent)
+    except FileNotFoundError:
+        if not create:
+            raise
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(name, 0o700, dir_fd=parent)
+    return os.open(name, DIR_FLAGS, dir_fd=parent)
 
 
 def fd_path(dir_fd: int, name: str) -> str:
