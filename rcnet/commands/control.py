@@ -145,7 +145,7 @@ def run_sysctl(args: argparse.Namespace) -> int:
         answer = _ask(args, message)
         for line in answer.get("lines", []):
             if line.startswith(subtree):
-                print(line)
+                print(escape(str(line)))
         return 0
     if args.setting:
         name, sep, value = args.setting.partition("=")

@@ -8,6 +8,7 @@ from typing import Any
 
 from rcnet.commands import CommandError
 from rcnet.commands.control import _add_control, _ask
+from rcnet.text import escape
 
 HELP = "ask the running daemon to reload its rc.conf and print its answer"
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         for f in exc.answer.get("findings", []):
             print(escape(finding_line(f)))
         sys.stdout.flush()
-        print(f"{prefix(ERR)}rcnet reload: refused: {exc}", file=sys.stderr)
+        print(f"{prefix(ERR)}{escape(f'rcnet reload: refused: {exc}')}", file=sys.stderr)
         return 1
     lines = answer.get("changes", answer.get("lines", []))
     for line in lines or ["no change"]:  # (an empty list of changes: nothing changed)
