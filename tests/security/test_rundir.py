@@ -128,3 +128,34 @@ def test_the_client_trusts_no_socket_of_another_user(nobodys_home: Path) -> None
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def test_the_control_server_binds_0600_through_the_directory_and_removes_its_socket(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import stat
+
+    from rcnet.daemon.control import ControlServer
+
+    d = tmp_path / "run"
+    d.mkdir(mode=0o700)
+    path = str(d / "rcnet.sock")
+
+    async def handler(message: dict[str, object]) -> dict[str, object]:
+        return {"ok": True, "lines": [f"got {message['cmd']}"]}
+
+    async def main() -> dict[str, object]:
+        server = ControlServer(path, handler)
+        await server.start()
+        assert stat.S_IMODE(os.lstat(path).st_mode) == 0o600
+        answer = await asyncio.to_thread(request, path, {"cmd": "status"}, 5)
+        await server.close()
+        return answer
+
+    old = os.umask(0o022)
+    try:
+        assert asyncio.run(main()) == {"ok": True, "lines": ["got status"]}
+    finally:
+        os.umask(old)
+    assert not os.path.lexists(path)
