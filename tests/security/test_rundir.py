@@ -159,3 +159,23 @@ def test_the_control_server_binds_0600_through_the_directory_and_removes_its_soc
     finally:
         os.umask(old)
     assert not os.path.lexists(path)
+
+
+def test_single_instance_locks_without_file_content_and_leaves_nothing(tmp_path: Path) -> None:
+    from rcnet.daemon.run import LOCK_DIR, StartError, single_instance
+    from rcnet.model import Host
+
+    d = tmp_path / "run"
+    path = str(d / "rcnet.sock")
+    host = Host(name="h" * 300, hostname=None, source="t.conf")  # was in the lock name
+    netns = f"netns-{os.stat('/proc/self/ns/net').st_ino}.lock"
+    with single_instance(path, host):
+        assert sorted(p.name for p in d.iterdir()) == ["rcnet.sock.lock"]
+        assert (Path(LOCK_DIR) / netns).exists()
+        with (
+            pytest.raises(StartError, match="in this network namespace"),
+            single_instance(str(tmp_path / "other.sock"), host),
+        ):
+            pass
+    assert sorted(p.name for p in d.iterdir()) == []
+    assert not (Path(LOCK_DIR) / netns).exists()
