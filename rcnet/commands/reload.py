@@ -8,7 +8,6 @@ from typing import Any
 
 from rcnet.commands import CommandError
 from rcnet.commands.control import _add_control, _ask
-from rcnet.text import escape
 
 HELP = "ask the running daemon to reload its rc.conf and print its answer"
 
