@@ -1,9 +1,12 @@
-"""What one failover looks like on the wire, from the frames of its capture (no harness clock).
+"""What one failover looks like on the wire, from the frames of its captures (no harness clock).
 
-Unplanned: overhead = first gratuitous ARP for the VIP after the cut - (the dead master's last
-advert + the survivor's master-down interval). Planned: handover = first gratuitous ARP - the
-stopping master's last advert (its bow-out, when the implementation sends one). Client gap: the
-longest silence between two consecutive echo replies from the VIP that spans the takeover.
+The VIP is usable when the new master first answers a client's probe: its first echo reply from
+the VIP, or ARP reply for the VIP, to the client, after the event, in the capture of what enters
+the bridge from the survivor's port. Unplanned: overhead = that answer (or the first gratuitous
+ARP for the VIP, the second column) - (the dead master's last advert + the survivor's master-down
+interval). Planned: handover = the answer (or the GARP) - the stopping master's last advert (its
+bow-out, when the implementation sends one). Client gap: the longest silence between two
+consecutive echo replies from the VIP that spans the takeover.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class Takeover:
     bow_out: bool = False
     garp: int | None = None
     garp_mac: str | None = None
+    #: the new master's first answer to the client's probe (echo or ARP reply): the VIP usable
+    usable: int | None = None
     new_advert: int | None = None
     gap: int | None = None
     replies: list[int] = field(default_factory=list)
@@ -45,6 +50,16 @@ class Takeover:
         if self.last_advert is None or self.garp is None:
             return None
         return self.garp - self.last_advert
+
+    def usable_overhead_us(self, bound_us: int) -> int | None:
+        if self.last_advert is None or self.usable is None:
+            return None
+        return self.usable - (self.last_advert + bound_us)
+
+    def usable_handover_us(self) -> int | None:
+        if self.last_advert is None or self.usable is None:
+            return None
+        return self.usable - self.last_advert
 
     def timeline(self, bound_us: int) -> dict[str, Any]:
         """Times in ms relative to the dead master's last advert, for the plot."""
@@ -62,6 +77,7 @@ class Takeover:
             "bow_out": self.bow_out,
             "bound_ms": round(bound_us / 1000, 3),
             "garp_ms": None if self.garp is None else round((self.garp - t0) / 1000, 3),
+            "usable_ms": None if self.usable is None else round((self.usable - t0) / 1000, 3),
             "victim_adverts_ms": rel(self.victim_adverts),
             "survivor_adverts_ms": rel(self.survivor_adverts),
             "replies_ms": rel(self.replies),
@@ -72,6 +88,21 @@ def first_garp(frames: list[Frame], vip: IPv4Address, after: int) -> Arp | None:
     for f in frames:
         if isinstance(f, Arp) and f.gratuitous and f.spa == vip and f.ts > after:
             return f
+    return None
+
+
+def first_answer(
+    frames: list[Frame], vip: IPv4Address, client: IPv4Address, after: int
+) -> int | None:
+    """When the first answer to `client`'s probe of `vip` came (an echo reply from the VIP, or
+    an ARP reply for it that is no gratuitous ARP), after `after`; None if none did."""
+    for f in frames:
+        if f.ts <= after:
+            continue
+        if isinstance(f, Echo) and f.reply and f.src == vip and f.dst == client:
+            return f.ts
+        if isinstance(f, Arp) and f.op == 2 and f.spa == vip and f.tpa == client:
+            return f.ts
     return None
 
 
@@ -94,9 +125,12 @@ def analyse(
     vip: IPv4Address,
     vhid: int,
     after: int,
+    answers: list[Frame] | None = None,
+    client: IPv4Address | None = None,
 ) -> Takeover:
     """`after`: the event's time on the capture clock (no frame of the victim can come later
-    for a cut link; for a graceful stop, the moment the stop was asked for)."""
+    for a cut link; for a graceful stop, the moment the stop was asked for). `answers`: what the
+    survivor sent (its bridge port's capture), where the client's answers are looked for."""
     out = Takeover()
     adverts = [f for f in frames if isinstance(f, Advert) and f.vhid == vhid]
     out.victim_adverts = [a.ts for a in adverts if a.src == victim]
@@ -107,6 +141,8 @@ def analyse(
         return out
     last = victim_last[-1]
     out.last_advert, out.bow_out = last.ts, last.bow_out
+    if answers is not None and client is not None:
+        out.usable = first_answer(answers, vip, client, max(after, last.ts))
     garp = first_garp(frames, vip, max(after, last.ts))
     if garp is None:
         return out

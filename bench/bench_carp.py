@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as `python bench/bench_carp.py` from a checkout
     sys.path.insert(0, str(ROOT))
 
+from bench.lab_check import machine_load, rcnet_version  # noqa: E402
 from rcnet.carp import timing, wire  # noqa: E402
 from rcnet.carp.engine import Engine  # noqa: E402
 from rcnet.carp.sim import Simulator  # noqa: E402
@@ -45,6 +46,7 @@ def per_op_us(stmt: Callable[[], object], number: int = NUMBER) -> float:
 def main() -> int:
     from rcnet.hosts import load_hosts
 
+    before = machine_load()
     hosts, _ = load_hosts([str(p) for p in HANDBOOK])
     vip = [ipaddress.ip_address("192.168.1.50")]
     key = carp_key("testpass")
@@ -92,6 +94,9 @@ def main() -> int:
         "repeat": REPEAT,
         "number": NUMBER,
         "python": sys.version.split()[0],
+        "rcnet": rcnet_version(),
+        "machine_before": before,
+        "machine_after": machine_load(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "carp.json").write_text(json.dumps(figures, indent=1) + "\n")

@@ -1,7 +1,8 @@
-"""CPU and memory for 1, 64 and 255 vhids (rcnet against ucarp) and advert timing jitter.
+"""CPU and memory of rcnet, ucarp and keepalived at 64 and 255 vhids (interleaved windows,
+bench/cpumem.py) and advert timing jitter of rcnet and ucarp at 64 vhids.
 
-Writes bench/results/resources.json and README.md. Needs root (namespaces).
-BENCH_QUICK=1: 5 s windows instead of 20 s.
+Writes bench/results/resources.json and README.md, and the performance table of the repository's
+README.md. Needs root (namespaces). BENCH_QUICK=1: 4 s windows instead of 20 s.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import report
+from bench import readme, report
 from bench.lab_check import quick_mode, unavailable
 from bench.resources import RESULTS, main
 
@@ -25,6 +26,7 @@ def run() -> int:
     started = time.monotonic()
     main(quick_mode())
     report.write()
+    readme.update()
     print(f"bench_resources: {time.monotonic() - started:.0f} s; results in {RESULTS}")
     return 0
 

@@ -1,9 +1,12 @@
 """Failover on the wire: rcnet, ucarp and keepalived on the same kind of segment.
 
 Per implementation: a fresh segment (bridge + hosts m .3, b .4 and a client c .5 pinging the VIP
-every 10 ms), m with advskew 0 (priority 200), b with advskew 100 (priority 100), preemption off.
-Each trial kills (or stops) whichever host is MASTER, measures the takeover from a capture on
-the bridge, then revives the victim as a clean namespace whose daemon comes back as BACKUP; so
+every PROBE_S), m with advskew 0 (priority 200), b with advskew 100 (priority 100), preemption
+off. Each trial kills (or stops) whichever host is MASTER, measures the takeover from a capture
+on the bridge, where the headline is the moment the VIP is usable: the survivor's first answer
+to the client's probe (from a second capture, of what enters the bridge from the survivor's
+port: rcnet's two hosts answer with one virtual MAC); the first gratuitous ARP is the second
+figure. The victim is then revived as a clean namespace whose daemon comes back as BACKUP; so
 the roles alternate and each trial's bound is that of the host taking over.
 
 Unplanned: the master's link is cut at a random phase of its advert interval, then its processes
@@ -38,6 +41,7 @@ VHID = 1
 VIP = IPv4Interface("192.168.1.50/24")
 HOSTS = {"m": "192.168.1.3/24", "b": "192.168.1.4/24", "c": "192.168.1.5/24"}
 SKEWS = {"carp": {"m": 0, "b": 100}, "vrrp": {"m": 200, "b": 100}}
+PROBE_S = "0.005"  # the client's echo requests: the VIP-usable figure's resolution
 SETTLE_S = 1.6  # more than the slowest advert interval (1 + 100/256 s): the backup heard one
 AFTER_GARP_S = 0.5  # the client's replies resume
 WAIT_STATE_S = 20.0
@@ -101,25 +105,32 @@ class Bench:
         victim, survivor = self.roles()
         self.count += 1
         path = self.capdir / f"{self.impl.name}-{kind}-{self.count}.pcap"
-        with Capture(self.seg, path, bpf="arp or icmp or ip proto 112") as cap:
+        sent = self.capdir / f"{self.impl.name}-{kind}-{self.count}-{survivor}.pcap"
+        with (
+            Capture(self.seg, path, bpf="arp or icmp or ip proto 112") as cap,
+            Capture(self.seg, sent, bpf="arp or icmp", port=survivor) as answers,
+        ):
             time.sleep(SETTLE_S + self.rng.uniform(0, self.impl.interval_us(victim) / 1e6))
             after = self._event(kind, victim)
             bound_s = self.impl.bound_us(survivor) / 1e6
             quiet = bound_s - 0.5 if kind == "unplanned" else 0.0
             self._await_takeover(path, after, bound_s + 4.0, quiet)
-        frames = pcap.read(path)
         seen = analyse(
-            frames,
+            pcap.read(path),
             victim=self.impl.roles[victim].address.ip,
             survivor=self.impl.roles[survivor].address.ip,
             vip=VIP.ip,
             vhid=VHID,
             after=after,
+            answers=pcap.read(sent),
+            client=IPv4Interface(HOSTS["c"]).ip,
         )
         self._revive(victim)
         path.unlink(missing_ok=True)
+        sent.unlink(missing_ok=True)
         record = self._record(kind, victim, survivor, seen)
         record["capture_dropped"] = cap.dropped
+        record["answers_capture_dropped"] = answers.dropped
         if self.impl.name == "rcnet" and seen.garp is not None and seen.last_advert is not None:
             record["rcnet_log"] = self._breakdown(survivor, seen)
         return record
@@ -176,15 +187,21 @@ class Bench:
 
     def _record(self, kind: str, victim: str, survivor: str, seen: Takeover) -> dict[str, Any]:
         bound = self.impl.bound_us(survivor)
-        overhead = seen.overhead_us(bound)
-        handover = seen.handover_us()
+        wait = self.impl.bow_out_wait_us(survivor)
+        usable_handover = seen.usable_handover_us()
         return {
             "kind": kind,
             "victim": victim,
             "survivor": survivor,
             "bound_ms": round(bound / 1000, 3),
-            "overhead_ms": None if overhead is None else round(overhead / 1000, 3),
-            "handover_ms": None if handover is None else round(handover / 1000, 3),
+            "usable_overhead_ms": ms(seen.usable_overhead_us(bound)),
+            "usable_handover_ms": ms(usable_handover),
+            "bow_out_wait_ms": ms(wait),
+            "usable_handover_minus_wait_ms": ms(
+                None if usable_handover is None or wait is None else usable_handover - wait
+            ),
+            "overhead_ms": ms(seen.overhead_us(bound)),
+            "handover_ms": ms(seen.handover_us()),
             "bow_out": seen.bow_out,
             "garp_mac": seen.garp_mac,
             "new_advert_minus_garp_ms": (
@@ -201,7 +218,7 @@ class Bench:
     def start(self) -> None:
         self.seg.spawn(
             "c",
-            ["ping", "-n", "-q", "-i", "0.01", "-W", "1", str(VIP.ip)],
+            ["ping", "-n", "-q", "-i", PROBE_S, "-W", "1", str(VIP.ip)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -237,6 +254,10 @@ def run_impl(name: str, plan: Plan, workdir: Path, rng: random.Random) -> dict[s
     return {"trials": trials, "errors": errors, "logs_tail": logs if errors else {}}
 
 
+def ms(us: int | None) -> float | None:
+    return None if us is None else round(us / 1000, 3)
+
+
 def _recover(bench: Bench) -> None:
     """After a failed trial: both hosts revived and restarted from scratch."""
     for host in ("m", "b"):
@@ -247,9 +268,10 @@ def _recover(bench: Bench) -> None:
 
 def _progress(name: str, kind: str, done: int, total: int, trials: list[dict[str, Any]]) -> str:
     last = trials[-1] if trials else {}
-    key = "overhead_ms" if kind == "unplanned" else "handover_ms"
+    key = "usable_overhead_ms" if kind == "unplanned" else "usable_handover_ms"
+    garp = "overhead_ms" if kind == "unplanned" else "handover_ms"
     return (
-        f"  {name:<10} {kind:<9} {done}/{total}  {key} {last.get(key)}"
+        f"  {name:<10} {kind:<9} {done}/{total}  {key} {last.get(key)}  GARP {last.get(garp)}"
         f"  client gap {last.get('client_gap_ms')} ms"
     )
 
@@ -258,15 +280,20 @@ def summarise(trials: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind, key in (("unplanned", "overhead_ms"), ("planned", "handover_ms")):
         rows = [t for t in trials if t["kind"] == kind]
-        figures = [t[key] for t in rows]
+        usable = f"usable_{key}"
+        figures = [t[usable] for t in rows]
         pick = median_index(figures)
         out[kind] = {
-            key: summary(figures),
+            usable: summary(figures),
+            key: summary([t[key] for t in rows]),
             "client_gap_ms": summary([t["client_gap_ms"] for t in rows]),
             "bound_ms": sorted({t["bound_ms"] for t in rows}),
             "bow_out_seen": sum(1 for t in rows if t["bow_out"]),
             "median_trial": rows[pick]["timeline"] if pick is not None else {},
         }
+        if kind == "planned":
+            minus = [t["usable_handover_minus_wait_ms"] for t in rows]
+            out[kind]["usable_handover_minus_wait_ms"] = summary(minus)
     return out
 
 
@@ -286,6 +313,7 @@ def main(quick: bool) -> dict[str, Any]:
         "quick": quick,
         "trials_per_kind": plan.trials,
         "segment": "veth pairs on a Linux bridge, one namespace per host; capture on the bridge",
+        "probe_interval_s": float(PROBE_S),
         "rcnet_syntax": "modern (vhid on an alias of fxp0; one macvlan per vhid)",
         "implementations": {},
     }

@@ -202,15 +202,21 @@ class Capture:
     """tcpdump on the bridge (promiscuous: it sees frames forwarded between ports too), with
     immediate mode and -U so nothing stays in a buffer, and a 32 MB ring (the default one drops
     part of a burst of 64 adverts sent at once); stopped with SIGINT. `dropped` is what tcpdump
-    says the kernel dropped: a capture with drops is not evidence of a missing frame."""
+    says the kernel dropped: a capture with drops is not evidence of a missing frame.
 
-    def __init__(self, seg: Segment, path: Path, bpf: str = "") -> None:
+    `port=HOST`: on that host's bridge port instead, only what enters the bridge from the host
+    (`-Q in`): everything the host sent, nothing else (all hosts may send as the VIP's MAC)."""
+
+    def __init__(self, seg: Segment, path: Path, bpf: str = "", port: str | None = None) -> None:
         self.seg, self.path, self.bpf = seg, path, bpf
+        self.iface = BRIDGE if port is None else seg.port(port)
+        self.inbound = ["-Q", "in"] if port is not None else []
         self.proc: subprocess.Popen[bytes] | None = None
         self.dropped: int | None = None
 
     def __enter__(self) -> Capture:
-        argv = ["tcpdump", "-i", BRIDGE, "-n", "-U", "--immediate-mode", "-B", "32768"]
+        argv = ["tcpdump", "-i", self.iface, *self.inbound, "-n", "-U", "--immediate-mode"]
+        argv += ["-B", "32768"]
         argv += ["-Z", "root", "--time-stamp-precision=micro", "-w", str(self.path)]
         self.proc = self.seg.spawn(
             LAN, [*argv, *self.bpf.split()], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -219,7 +225,7 @@ class Capture:
         line = self.proc.stderr.readline().decode(errors="replace")
         if "listening" not in line:
             self.stop()
-            raise NetLabError(f"tcpdump on {BRIDGE} did not start: {line.strip()}")
+            raise NetLabError(f"tcpdump on {self.iface} did not start: {line.strip()}")
         return self
 
     def __exit__(self, *exc: object) -> None:

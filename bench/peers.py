@@ -134,6 +134,11 @@ class Impl:
         """How often `host`, as MASTER, advertises."""
         raise NotImplementedError
 
+    def bow_out_wait_us(self, host: str) -> int | None:
+        """How long the protocol has `host`, as BACKUP, wait after the master's bow-out before
+        taking over; None when the implementation sends no bow-out (ucarp)."""
+        return None
+
     def read_log(self, host: str) -> list[str]:
         path = self.logs.get(host)
         if path is None or not path.exists():
@@ -186,6 +191,9 @@ class Rcnet(Impl):
 
     def interval_us(self, host: str) -> int:
         return carp_interval_us(self.setup.advbase, self.roles[host].skew)
+
+    def bow_out_wait_us(self, host: str) -> int | None:
+        return 0  # a CARP backup takes over on the bow-out itself (carp.md, bow-out rule 17)
 
 
 class Ucarp(Impl):
@@ -296,6 +304,11 @@ class Keepalived(Impl):
 
     def interval_us(self, host: str) -> int:
         return self.setup.advbase * US
+
+    def bow_out_wait_us(self, host: str) -> int | None:
+        """After a priority-0 advert a VRRP backup waits Skew_Time, (256 - priority)/256 s
+        (RFC 3768 §6.4.2; RFC 5798 §6.4.2)."""
+        return (256 - self.roles[host].skew) * US // 256 * self.setup.advbase
 
 
 def vip_of(setup: Setup, vhid: int = 1) -> IPv4Address:

@@ -1,12 +1,12 @@
-"""CPU and memory for 1, 64 and 255 vhids between two hosts, and advert timing (jitter).
+"""CPU and memory (bench/cpumem.py: rcnet, ucarp and keepalived at 64 and 255 vhids in
+interleaved windows) and advert timing (jitter) of rcnet and ucarp at 64 vhids.
 
-Two hosts on a bridge, m (10.9.0.1/16, advskew 0: MASTER of every vhid) and b (10.9.0.2/16,
-advskew 100: BACKUP of every vhid). rcnet runs one daemon per host from a generated rc.conf
-(modern syntax, vhid on an alias of fxp0: one macvlan per vhid); ucarp runs one process per vhid
-per host. Once every vhid has settled, CPU time and memory of everything in each host's
-namespace are read over a fixed window. Advert timing comes from a capture on the bridge over the
-same window: the interval between consecutive adverts of each vhid against the nominal 1 s,
-idle, then again with both cores kept busy by two spinning shells.
+Jitter: two hosts on a bridge, m (10.9.0.1/16, advskew 0: MASTER of every vhid) and b
+(10.9.0.2/16, advskew 100: BACKUP of every vhid); rcnet runs one daemon per host from a
+generated rc.conf (modern syntax, vhid on an alias of fxp0: one macvlan per vhid), ucarp one
+process per vhid per host. The interval between consecutive adverts of each vhid, from a capture
+on the bridge, against the nominal 1 s: idle, then with both cores kept busy by two spinning
+shells. Every results file records the commit and the machine's load before and after.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ipaddress import IPv4Interface
 from pathlib import Path
 from typing import Any
 
-from bench import pcap
+from bench import cpumem, pcap
 from bench.analysis import advert_deviations
 from bench.lab_check import machine_load, rcnet_version
 from bench.netlab import LAN, Capture, Segment, netns_pids, sweep, wait_until
@@ -31,15 +31,9 @@ from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-COUNTS = (1, 64, 255)
 JITTER_COUNT = 64
 ADDRS = {"m": IPv4Interface("10.9.0.1/16"), "b": IPv4Interface("10.9.0.2/16")}
 SKEWS = {"m": 0, "b": 100}
-CONTENTION_NOTE = (
-    "510 ucarp processes (255 per host) on 2 cores: every one of them wakes for every advert on"
-    " the segment (its filter is only `proto 112 and src host not <self>`), so this figure"
-    " measures scheduler contention as much as CARP work"
-)
 
 
 def make_impl(name: str, count: int, workdir: Path) -> Impl:
@@ -136,31 +130,35 @@ def run_one(name: str, count: int, seconds: float, workdir: Path) -> dict[str, A
 
 
 def main(quick: bool) -> dict[str, Any]:
-    seconds = 5.0 if quick else 20.0
+    seconds = 4.0 if quick else 20.0
+    rounds = 5
     sweep()
     out: dict[str, Any] = {
         "quick": quick,
         "window_s": seconds,
+        "rounds": rounds,
         "topology": "two hosts on a Linux bridge; m MASTER of every vhid, b BACKUP of every vhid",
         "rcnet_syntax": "modern (vhid on an alias of fxp0; one macvlan per vhid)",
         "cpu_note": "cpu_percent is of one core (100 = one core busy for the whole window)",
-        "implementations": {},
+        "other_max_percent": cpumem.OTHER_MAX_PERCENT,
+        "cpu_memory": [],
+        "jitter": {},
     }
     out["machine_before"] = machine_load()
     out["rcnet_before"] = rcnet_version()
-    for name in ("rcnet", "ucarp"):
-        if name == "ucarp" and shutil.which("ucarp") is None:
-            out["implementations"][name] = {"skipped": "ucarp is not installed"}
-            continue
-        runs = []
-        for count in COUNTS:
-            with tempfile.TemporaryDirectory(prefix=f"rcbench-{name}{count}-") as tmp:
-                run = run_one(name, count, seconds, Path(tmp))
-            if name == "ucarp" and count == 255:
-                run["note"] = CONTENTION_NOTE
-            runs.append(run)
-            print(f"  {name:<6} {count:>3} vhids: {_line(run)}", flush=True)
-        out["implementations"][name] = {"runs": runs}
+    missing = [n for n in ("ucarp", "keepalived") if shutil.which(n) is None]
+    if missing:
+        out["skipped"] = f"{', '.join(missing)} not installed (make deps installs them)"
+        print(f"  resources: skipped: {out['skipped']}", flush=True)
+    else:
+        for count in cpumem.COUNTS:
+            with tempfile.TemporaryDirectory(prefix=f"rcbench-cpu{count}-") as tmp:
+                out["cpu_memory"].append(cpumem.run_count(count, rounds, seconds, Path(tmp)))
+        for name in ("rcnet", "ucarp"):
+            with tempfile.TemporaryDirectory(prefix=f"rcbench-{name}-jitter-") as tmp:
+                run = run_one(name, JITTER_COUNT, seconds, Path(tmp))
+            out["jitter"][name] = run
+            print(f"  {name:<6} jitter at {JITTER_COUNT} vhids: {_line(run)}", flush=True)
     out["machine_after"] = machine_load()
     out["rcnet_after"] = rcnet_version()
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,12 @@ def arp_request(sender: str, target: str, mac: bytes = MAC_A) -> bytes:
     return eth(mac, BCAST, 0x0806, body)
 
 
+def arp_reply(sender: str, target: str, mac: bytes = VMAC1) -> bytes:
+    body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + mac
+    body += IPv4Address(sender).packed + MAC_A + IPv4Address(target).packed
+    return eth(mac, MAC_A, 0x0806, body)
+
+
 def echo(src: str, dst: str, reply: bool, seq: int) -> bytes:
     body = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, 77, seq) + bytes(8)
     return eth(MAC_A, VMAC1, 0x0800, ipv4(src, dst, 1, body, ttl=64))

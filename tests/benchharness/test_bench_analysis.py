@@ -11,6 +11,7 @@ from bench import pcap
 from bench.analysis import (
     advert_deviations,
     analyse,
+    first_answer,
     log_time_us,
     longest_gap,
     takeover_logged_us,
@@ -56,6 +57,38 @@ def test_overhead_is_garp_minus_last_advert_plus_bound() -> None:
     assert seen.new_advert == last + BOUND + 4_200 - 80
     # replies stop at 2.49 s and resume 5 ms after the GARP
     assert seen.gap == (last + BOUND + 4_200 + 5_000) - (T0 + 2_490_000)
+
+
+def test_vip_usable_is_the_survivors_first_answer_to_the_client() -> None:
+    last, cut = T0 + 2_000_000, T0 + 2_400_000
+    garp_at = last + BOUND + 4_200
+    # what entered the bridge from b's port: its GARP, then its answers to the client
+    answers = frames(
+        [
+            (cut - 5, pb.echo(VIP, "192.168.1.5", True, 1)),  # before the event: not b's answer
+            (garp_at, pb.garp(VIP, op=2)),  # gratuitous: answers nobody's probe
+            (garp_at + 100, pb.echo(VIP, "192.168.1.9", True, 2)),  # another client
+            (garp_at + 300, pb.arp_reply(VIP, "192.168.1.5")),
+            (garp_at + 2_000, pb.echo(VIP, "192.168.1.5", True, 3)),
+        ]
+    )
+    client = IPv4Address("192.168.1.5")
+    assert first_answer(answers, IPv4Address(VIP), client, cut) == garp_at + 300
+    seen = analyse(
+        failover_capture(garp_at, cut),
+        victim=IPv4Address(M),
+        survivor=IPv4Address(B),
+        vip=IPv4Address(VIP),
+        vhid=1,
+        after=cut,
+        answers=answers,
+        client=client,
+    )
+    assert seen.usable == garp_at + 300
+    assert seen.usable_overhead_us(BOUND) == 4_500 and seen.overhead_us(BOUND) == 4_200
+    assert seen.usable_handover_us() == BOUND + 4_500
+    # no answer at all: not usable (never the GARP's time instead)
+    assert first_answer(answers[:3], IPv4Address(VIP), client, cut) is None
 
 
 def test_a_garp_before_the_event_is_not_the_takeover() -> None:

@@ -57,15 +57,15 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
 
         # hosta dies: its link first, so nothing it does on the way out reaches the wire
         rig.kill("hosta")
-        waited = rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
-        assert waited <= MASTER_DOWN[100] + MARGIN  # the last advert was at most 1 s before
+        # timed below from the capture (the poll's own delays are no part of the takeover)
+        rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
         wait_for("hostb's ping to .50 through provider", lambda: rig.ping("hostb", VIP[1]), 3)
         assert rig.lab.ip("hostb", "neigh", "show", VIP[1]).stdout.count(VMAC[1]) == 1
 
         # hostb stops gracefully: its bow-out hands vhid 2 to provider at once
         stopped = rig.rcnet("hostb", "stop")
         assert stopped.returncode == 0, stopped.stderr
-        after_stop = rig.wait_state("provider", 2, "MASTER", 2)
+        rig.wait_state("provider", 2, "MASTER", 2)
         assert rig.daemons["hostb"].proc.wait(timeout=5) == 0
     frames = pcap.read(capture.path)
 
@@ -98,10 +98,8 @@ def test_handbook_failover_and_bow_out(rig: Rig, tmp_path: Path) -> None:
     assert len(bow_outs) == 1
     first_p2 = pcap.adverts(frames, 2, ADDRESSES["provider"])[0]
     gap = first_p2.t - bow_outs[0].t
-    print(f"vhid 2 takeover: {gap:.6f} s after hostb's bow-out; {after_stop:.3f} s after stop")
+    print(f"vhid 2 takeover: {gap:.6f} s after hostb's bow-out")
     assert 0 <= first_p2.t - bow_outs[0].t < 0.3, first_p2.t - bow_outs[0].t
-    # and by the time `rcnet stop` returned, provider was MASTER already (or within 0.3 s)
-    assert after_stop < 0.3
     # graceful stop removed hostb's vhid link; the machine's hostname was never touched
     assert rig.lab.ip("hostb", "link", "show", "carp0", check=False).returncode != 0
     assert socket.gethostname() == machine_hostname
