@@ -72,10 +72,10 @@ def test_reload_answers_and_journal_priorities(rig: Rig, tmp_path: Path) -> None
     refused = rig.rcnet("provider", "reload")
     assert refused.returncode == 1
     assert "refused" in refused.stderr and "Traceback" not in refused.stderr
-    # the daemon answers with the findings once it sends them (issue 9's contract): then they
-    # are printed in check's form, one per line
-    for line in refused.stdout.splitlines():
-        assert line.startswith(f"{conf}:3:"), refused.stdout
+    # the daemon's findings, in check's form: the bad address, and the VIPs it strands (CA09)
+    shown = refused.stdout.splitlines()
+    assert shown and all(ln.startswith(f"{conf}:") and ln.endswith("]") for ln in shown), shown
+    assert [ln for ln in shown if ln.startswith(f"{conf}:3:") and ln.endswith("[IF02]")]
     assert daemon.alive() and daemon.state(1) == "MASTER"  # kept running what it had
 
     nobody = run_rcnet(rig.lab, "provider", ["reload", "--control", str(tmp_path / "none.sock")])
