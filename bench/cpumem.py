@@ -175,11 +175,17 @@ def run_count(count: int, rounds: int, seconds: float, workdir: Path) -> dict[st
         for name in IMPLS:
             hosts = {h: "" if name == "rcnet" else str(ADDRS[h]) for h in ("m", "b")}
             seg = stack.enter_context(Segment(hosts, tag=f"{name[:2]}{count}"))
-            (workdir / name).mkdir(exist_ok=True)
+            # rcnet's control socket goes in there: its directory must be 0700 (rcnet.daemon.rundir)
+            (workdir / name).mkdir(mode=0o700, exist_ok=True)
             pair = Pair(name, count, workdir / name, seg)
             pair.start()
             if not wait_until(pair.settled, 60 + count / 4, step=0.5):
-                result[name] = {"error": f"{name}: {count} vhids did not settle"}
+                impl = pair.impl
+                result[name] = {
+                    "error": f"{name}: {count} vhids did not settle (m holds"
+                    f" {impl.masters('m')} as MASTER, b {impl.backups('b')} as BACKUP)",
+                    "log_tail": {h: impl.read_log(h)[-20:] for h in ("m", "b")},
+                }
                 pair.signal(signal.SIGKILL)
                 continue
             pair.signal(signal.SIGSTOP)
