@@ -114,8 +114,3 @@ def load_hosts(paths: Sequence[str]) -> tuple[list[Host], list[Finding]]:
     findings = [f for c in checked for f in c.findings]
     findings.extend(lint_hosts(checked))
     return [c.host for c in checked], findings
-
-
-def find_host(hosts: Sequence[Host], name: str) -> Host | None:
-    """A NAME argument: the full host name or its first label."""
-    return next((h for h in hosts if h.matches(name)), None)

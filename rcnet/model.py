@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Family = Literal["inet", "inet6"]
@@ -197,7 +197,8 @@ class Route:
 
 @dataclass(frozen=True)
 class CarpSysctls:
-    """net.inet.carp.* with FreeBSD's defaults."""
+    """net.inet.carp.* with FreeBSD's defaults: the one list of them (sysctl.conf's reader,
+    the engine, `rcnet sysctl` and the daemon's answers all take their names from here)."""
 
     allow: int = 1
     preempt: int = 0
@@ -205,16 +206,15 @@ class CarpSysctls:
     demotion: int = 0
     ifdown_demotion_factor: int = 240
     senderr_demotion_factor: int = 240
+    #: DSCP of adverts (FreeBSD 14: CS7, TOS 0xE0)
+    dscp: int = 56
 
     def to_json(self) -> dict[str, int]:
-        return {
-            "allow": self.allow,
-            "preempt": self.preempt,
-            "log": self.log,
-            "demotion": self.demotion,
-            "ifdown_demotion_factor": self.ifdown_demotion_factor,
-            "senderr_demotion_factor": self.senderr_demotion_factor,
-        }
+        return {name: int(getattr(self, name)) for name in CARP_SYSCTLS}
+
+
+#: the short names under net.inet.carp., in CarpSysctls' order
+CARP_SYSCTLS: tuple[str, ...] = tuple(f.name for f in fields(CarpSysctls))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from rcnet.carp.counters import Counter
 from rcnet.model import IPAddress, IPInterface
 
 
@@ -122,7 +123,7 @@ class Dropped:
     """
 
     ifname: str
-    counter: str | None
+    counter: Counter | None
     detail: str
     vhid: int | None = None
 

@@ -8,7 +8,7 @@ but never prints (badif, ostates, preempt) get rcnet keys in the same style.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from enum import StrEnum
 
 #: carpstats field -> FreeBSD libxo key (usr.bin/netstat/inet.c), then rcnet's for the rest
 LIBXO_KEYS: dict[str, str] = {
@@ -50,45 +50,69 @@ NETSTAT_TEXT: tuple[tuple[str, int, str], ...] = (
 )
 
 
-@dataclass
-class Counters:
-    """struct carpstats: one per host (per VNET in FreeBSD), mutated by the engine."""
+class Counter(StrEnum):
+    """One carpstats counter (the field names FreeBSD, OpenBSD and ucarp share)."""
 
-    ipackets: int = 0
-    ipackets6: int = 0
-    badif: int = 0
-    badttl: int = 0
-    hdrops: int = 0
-    badsum: int = 0
-    badver: int = 0
-    badlen: int = 0
-    badauth: int = 0
-    badvhid: int = 0
+    IPACKETS = "ipackets"
+    IPACKETS6 = "ipackets6"
+    BADIF = "badif"
+    BADTTL = "badttl"
+    HDROPS = "hdrops"
+    BADSUM = "badsum"
+    BADVER = "badver"
+    BADLEN = "badlen"
+    BADAUTH = "badauth"
+    BADVHID = "badvhid"
     #: never incremented, as in every kernel
-    badaddrs: int = 0
-    opackets: int = 0
-    opackets6: int = 0
-    onomem: int = 0
+    BADADDRS = "badaddrs"
+    OPACKETS = "opackets"
+    OPACKETS6 = "opackets6"
+    ONOMEM = "onomem"
     #: unused, as in every kernel
-    ostates: int = 0
+    OSTATES = "ostates"
     #: transitions to MASTER (OpenBSD's meaning; FreeBSD never increments it)
-    preempt: int = 0
+    PREEMPT = "preempt"
 
-    def bump(self, name: str) -> None:
-        setattr(self, name, getattr(self, name) + 1)
+
+class Counters:
+    """struct carpstats: one per host (per VNET in FreeBSD), bumped by the engine. Read one as
+    `counters[Counter.BADAUTH]` or `counters.badauth`."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, **initial: int) -> None:
+        self.values: dict[Counter, int] = dict.fromkeys(Counter, 0)
+        for name, value in initial.items():
+            self.values[Counter(name)] = value
+
+    def bump(self, counter: Counter) -> None:
+        self.values[counter] += 1
+
+    def __getitem__(self, counter: Counter) -> int:
+        return self.values[counter]
+
+    def __getattr__(self, name: str) -> int:
+        try:
+            return self.values[Counter(name)]
+        except ValueError:
+            raise AttributeError(name) from None
 
     def as_dict(self) -> dict[str, int]:
-        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+        return {str(c): n for c, n in self.values.items()}
 
     def to_json(self) -> dict[str, int]:
         """The counters under FreeBSD's libxo keys (rcnet's for the three FreeBSD omits)."""
         values = self.as_dict()
         return {key: values[name] for name, key in LIBXO_KEYS.items()}
 
+    @classmethod
+    def from_json(cls, data: dict[str, int]) -> Counters:
+        """The counters of a `to_json` answer (a key missing counts 0)."""
+        return cls(**{name: int(data.get(key, 0)) for name, key in LIBXO_KEYS.items()})
+
     def zero(self) -> None:
         """netstat -z."""
-        for f in fields(self):
-            setattr(self, f.name, 0)
+        self.values = dict.fromkeys(Counter, 0)
 
     def render(self, zeros: bool = True) -> str:
         """`netstat -s -p carp` text; `zeros=False` is `-ss` (lines with 0 left out)."""
@@ -106,4 +130,4 @@ def render_json(values: Mapping[str, int], zeros: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-COUNTER_NAMES: frozenset[str] = frozenset(f.name for f in fields(Counters))
+COUNTER_NAMES: frozenset[str] = frozenset(str(c) for c in Counter)

@@ -22,25 +22,19 @@ import heapq
 import random
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any, cast
 
 from rcnet.carp import packet, wire
 from rcnet.carp.actions import Action, Demoted, Dropped, State
-from rcnet.carp.counters import Counters
-from rcnet.carp.vhost import Event, HostContext, VhidStatus, VHost
-from rcnet.model import CarpSysctls, Host, IPAddress, Vhid
+from rcnet.carp.counters import Counter, Counters
+from rcnet.carp.status import VhidStatus
+from rcnet.carp.transitions import Event
+from rcnet.carp.vhost import HostContext, VHost
+from rcnet.model import CARP_SYSCTLS, CarpSysctls, Host, IPAddress, Vhid
 
-#: sysctl names under net.inet.carp. the engine knows (dscp beyond the model's)
-SYSCTL_NAMES: tuple[str, ...] = (
-    "allow",
-    "preempt",
-    "log",
-    "demotion",
-    "ifdown_demotion_factor",
-    "senderr_demotion_factor",
-    "dscp",
-)
+#: sysctl names under net.inet.carp. (model.CarpSysctls' fields)
+SYSCTL_NAMES: tuple[str, ...] = CARP_SYSCTLS
 SYSCTL_PREFIX = "net.inet.carp."
-_MIN_HEADER = 8
 
 
 class CarpError(ValueError):
@@ -59,14 +53,8 @@ class Engine:
     ) -> None:
         s = sysctls or host.sysctls
         self.host = host
-        self.ctx = HostContext(
-            allow=s.allow,
-            preempt=s.preempt,
-            log=s.log,
-            demotion=s.demotion,
-            ifdown_demotion_factor=s.ifdown_demotion_factor,
-            senderr_demotion_factor=s.senderr_demotion_factor,
-        )
+        # HostContext has a field of each sysctl's name (and its own state besides)
+        self.ctx = HostContext(**cast(dict[str, Any], s.to_json()))
         self.rng = rng
         self.vhosts: list[VHost] = [VHost(v, self.ctx, rng, now) for v in host.vhids]
         self.running = False
@@ -218,8 +206,8 @@ class Engine:
         try:
             ip = packet.parse_ip(data)
         except wire.WireError as exc:
-            self.counters.bump("hdrops")
-            return [Dropped(ifname, "hdrops", str(exc))]
+            self.counters.bump(Counter.HDROPS)
+            return [Dropped(ifname, Counter.HDROPS, str(exc))]
         if ip.proto != wire.IPPROTO_CARP:
             return [Dropped(ifname, None, f"protocol {ip.proto}, not {wire.IPPROTO_CARP}")]
         return self.handle_packet(ifname, ip.src, ip.dst, ip.ttl, ip.payload, now)
@@ -231,71 +219,49 @@ class Engine:
         if not self.running:
             return []
         family = src.version
-        self.counters.bump("ipackets" if family == 4 else "ipackets6")
+        self.counters.bump(Counter.IPACKETS if family == 4 else Counter.IPACKETS6)
         if self.ctx.allow != 1:
             return [Dropped(ifname, None, "carp is not allowed (net.inet.carp.allow=0)")]
         on_if = self._on_parent.get(ifname, [])
         if family == 6 and not on_if:
-            return self._drop(ifname, "badif", f"IPv6 advert on {ifname}, which has no vhid")
-        verdict = self._check_header(payload, src, dst, family)
+            return self._drop(ifname, Counter.BADIF, f"IPv6 advert on {ifname}, which has no vhid")
+        verdict = wire.check_header(payload, src, dst, family)
         if verdict is not None:
             return self._drop(ifname, *verdict)
         version, vhid = payload[0] >> 4, payload[1]
         vh = self._by_input.get((ifname, vhid, family))
         if vh is None:
             if vhid == 0 and src in self._carp_addresses(on_if):
-                return self._drop(ifname, "badif", f"vhid 0 advert from our own {src}")
-            return self._drop(ifname, "badvhid", f"no vhid {vhid} on {ifname} for IPv{family}")
+                return self._drop(ifname, Counter.BADIF, f"vhid 0 advert from our own {src}")
+            return self._drop(
+                ifname, Counter.BADVHID, f"no vhid {vhid} on {ifname} for IPv{family}"
+            )
         if vh.cfg.version != version:
             return self._drop(
                 ifname,
-                "badver",
+                Counter.BADVER,
                 f"version {version} advert for vhid {vhid} in version {vh.cfg.version} mode",
                 vhid,
             )
         peer = vh.cfg.peer if family == 4 else vh.cfg.peer6
         if ttl != wire.CARP_TTL and (version == 3 or peer is None):
-            return self._drop(ifname, "badttl", f"TTL {ttl} from {src}, vhid {vhid}", vhid)
+            return self._drop(ifname, Counter.BADTTL, f"TTL {ttl} from {src}, vhid {vhid}", vhid)
         if version == 3:
             return vh.on_vrrp(wire.decode_vrrp(payload, family), src, family, now)
         advbase, advskew, counter, md = wire.carp_fields(payload)
         if not vh.auth.verify(counter, md):
             return self._drop(
-                ifname, "badauth", f"bad authentication from {src}, vhid {vhid}", vhid
+                ifname, Counter.BADAUTH, f"bad authentication from {src}, vhid {vhid}", vhid
             )
         vh.adopt_counter(counter)
         return vh.on_carp(advbase, advskew, family, now)
-
-    def _check_header(
-        self, payload: bytes, src: IPAddress, dst: IPAddress, family: int
-    ) -> tuple[str, str] | None:
-        """Length, version and checksum: (counter, detail) of the first failure, else None."""
-        if len(payload) < _MIN_HEADER:
-            return "badlen", f"{len(payload)}-byte advert from {src}"
-        version = payload[0] >> 4
-        if version not in (wire.CARP_VERSION, wire.VRRP_VERSION):
-            return "badver", f"version {version} advert from {src}"
-        if version == wire.CARP_VERSION:
-            if len(payload) < wire.CARP_HEADER_LEN:
-                return "badlen", f"{len(payload)}-byte advert from {src}"
-            # IPv4 covers the whole payload (FreeBSD-modern), IPv6 the 36 header bytes.
-            covered = payload if family == 4 else payload[: wire.CARP_HEADER_LEN]
-            if not wire.carp_checksum_ok(covered):
-                return "badsum", f"bad checksum from {src}"
-            return None
-        size = 4 if family == 4 else 16
-        if len(payload) < _MIN_HEADER + payload[3] * size:
-            return "badlen", f"VRRP advert from {src} shorter than its address list"
-        if not wire.vrrp_checksum_ok(payload, src, dst):
-            return "badsum", f"bad checksum from {src}"
-        return None
 
     @staticmethod
     def _carp_addresses(vhosts: Iterable[VHost]) -> set[IPAddress]:
         return {a.ip for vh in vhosts for a in vh.cfg.addresses}
 
     def _drop(
-        self, ifname: str, counter: str, detail: str, vhid: int | None = None
+        self, ifname: str, counter: Counter, detail: str, vhid: int | None = None
     ) -> list[Action]:
         self.counters.bump(counter)
         return [Dropped(ifname, counter, detail, vhid)]

@@ -9,6 +9,7 @@ CARP/VRRP header) a byte string is, for `rcnet decode`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
 from dataclasses import dataclass
@@ -32,13 +33,25 @@ IP_DF = 0x4000
 _V6_EXT_HEADERS = (0, 43, 60)  # hop-by-hop, routing, destination options
 
 
+#: the IANA VRRP IPv4 block: a vhid's virtual MAC is this and the vhid
+VIRTUAL_MAC_PREFIX = b"\x00\x00\x5e\x00\x01"
+#: the shortest Ethernet frame without FCS; shorter frames are padded with zeros
+ETH_MIN_FRAME = 60
+
+
+@functools.lru_cache(maxsize=256)
 def virtual_mac(vhid: int) -> bytes:
     """The IANA VRRP MAC a vhid uses: 00:00:5e:00:01:<vhid>."""
-    return bytes((0x00, 0x00, 0x5E, 0x00, 0x01, vhid & 0xFF))
+    if not 1 <= vhid <= 255:
+        raise ValueError(f"vhid {vhid} out of range 1-255")
+    return VIRTUAL_MAC_PREFIX + bytes([vhid])
 
 
+@functools.lru_cache(maxsize=64)
 def multicast_mac(group: IPAddress) -> bytes:
     """Ethernet destination of an IPv4 (01:00:5e + 23 bits) or IPv6 (33:33 + 32 bits) group."""
+    if not group.is_multicast:
+        raise ValueError(f"{group} is not a multicast address")
     raw = group.packed
     if group.version == 4:
         return bytes((0x01, 0x00, 0x5E, raw[1] & 0x7F, raw[2], raw[3]))
@@ -47,6 +60,13 @@ def multicast_mac(group: IPAddress) -> bytes:
 
 def mac_str(mac: bytes) -> str:
     return ":".join(f"{b:02x}" for b in mac)
+
+
+def mac_bytes(text: str) -> bytes:
+    parts = text.split(":")
+    if len(parts) != 6:
+        raise ValueError(f"not a MAC address: {text!r}")
+    return bytes(int(p, 16) for p in parts)
 
 
 def build_ipv4(
@@ -92,9 +112,20 @@ def build_ipv6(
     )
 
 
-def build_ethernet(dst_mac: bytes, src_mac: bytes, ip_packet: bytes) -> bytes:
-    ethertype = ETH_P_IP if ip_packet[:1] and ip_packet[0] >> 4 == 4 else ETH_P_IPV6
-    return dst_mac + src_mac + struct.pack("!H", ethertype) + ip_packet
+def build_ethernet(
+    dst_mac: bytes,
+    src_mac: bytes,
+    packet: bytes,
+    *,
+    ethertype: int | None = None,
+    pad: bool = False,
+) -> bytes:
+    """An Ethernet frame; the type follows the IP version unless given (ARP); `pad` fills it
+    to the 60-byte minimum as a NIC does (frames written on a packet socket)."""
+    if ethertype is None:
+        ethertype = ETH_P_IP if packet[:1] and packet[0] >> 4 == 4 else ETH_P_IPV6
+    frame = dst_mac + src_mac + struct.pack("!H", ethertype) + packet
+    return frame.ljust(ETH_MIN_FRAME, b"\0") if pad else frame
 
 
 @dataclass(frozen=True)
@@ -109,6 +140,37 @@ class IpPacket:
     proto: int
     payload: bytes
     tos: int = 0
+
+
+#: the addresses adverts came from and went to: a segment has a handful, so each is built once
+_ADDRESSES4: dict[bytes, ipaddress.IPv4Address] = {}
+#: the most kept; a flood of forged sources empties the cache instead of growing it
+_ADDRESSES4_MAX = 4096
+_TOTAL_LENGTH = struct.Struct("!H")
+
+
+def _address4(packed: bytes) -> ipaddress.IPv4Address:
+    address = _ADDRESSES4.get(packed)
+    if address is None:
+        if len(_ADDRESSES4) >= _ADDRESSES4_MAX:
+            _ADDRESSES4.clear()
+        address = _ADDRESSES4[packed] = ipaddress.IPv4Address(packed)
+    return address
+
+
+def ipv4_fields(
+    data: bytes,
+) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address, int, bytes] | None:
+    """(src, dst, ttl, payload) of a raw IPv4 packet as a raw socket hands it over, or None
+    when it is not one: the receive path's form (a tuple, cached addresses; no object per
+    packet). `parse_ipv4` is the full form."""
+    if len(data) < 20 or data[0] >> 4 != 4:
+        return None
+    ihl = (data[0] & 0x0F) * 4
+    (total,) = _TOTAL_LENGTH.unpack_from(data, 2)
+    if ihl < 20 or total < ihl or len(data) < total:
+        return None
+    return _address4(data[12:16]), _address4(data[16:20]), data[8], data[ihl:total]
 
 
 def parse_ipv4(data: bytes) -> IpPacket:

@@ -1,9 +1,9 @@
 """One vhid's state machine: INIT / BACKUP / MASTER, as FreeBSD 10+ runs it (carp.md §4).
 
 Rules this module keeps:
-- The transitions are the table `TRANSITIONS` below ((state, event) -> rule); the code decides
-  which event happened (guards on advert timing, preempt, forced state) and then consults the
-  table. An event with no row for the current state changes nothing.
+- The transitions are the table `transitions.TRANSITIONS` ((state, event) -> rule); the code
+  decides which event happened (guards on advert timing, preempt, forced state) and then
+  consults the table. An event with no row for the current state changes nothing.
 - INIT -> BACKUP needs the `setrun` preconditions: a parent, parent up with link, the vhid's
   interface administratively up, at least one address, net.inet.carp.allow=1.
 - Entering MASTER: addresses up, one advert per family at once, one announcement round (and a
@@ -25,8 +25,6 @@ import ipaddress
 import itertools
 import random
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, NamedTuple
 
 from rcnet.carp import timing, wire
 from rcnet.carp.actions import (
@@ -39,58 +37,15 @@ from rcnet.carp.actions import (
     State,
     Transition,
 )
-from rcnet.carp.counters import Counters
+from rcnet.carp.counters import Counter, Counters
 from rcnet.carp.packet import DEFAULT_DSCP, virtual_mac
+from rcnet.carp.status import VhidStatus
+from rcnet.carp.transitions import TRANSITIONS, Event
 from rcnet.model import IPAddress, IPInterface, Vhid
 
-USER = "user requested via ifconfig"
 _COUNTER_MASK = (1 << 64) - 1
 #: announcements go out at once and again with the 2nd advert after becoming MASTER
 _ANNOUNCE_AGAIN_AFTER = 2
-
-
-class Event(Enum):
-    SETRUN = "preconditions met"
-    MASTER_DOWN = "master-down timer expired"
-    PREEMPT = "slower master and preempt=1"
-    WILL_TIME_OUT = "advert slower than our master-down interval"
-    MORE_FREQUENT = "advert at least as frequent as ours"
-    FORCE_MASTER = "state master"
-    FORCE_BACKUP = "state backup"
-    HW_DOWN = "parent down or allow=0"
-    HW_UP = "parent up and allow=1"
-    ADMIN_DOWN = "ifconfig down"
-    ADMIN_UP = "ifconfig up"
-    STOP = "graceful stop"
-
-
-class Rule(NamedTuple):
-    to: State
-    reason: str
-    #: a MASTER sends the bow-out advert before leaving
-    bow_out: bool = False
-
-
-INIT, BACKUP, MASTER = State.INIT, State.BACKUP, State.MASTER
-
-#: carp.md §4.3 as data. INIT -> BACKUP rows also need the setrun preconditions.
-TRANSITIONS: dict[tuple[State, Event], Rule] = {
-    (INIT, Event.SETRUN): Rule(BACKUP, "initialization complete"),
-    (BACKUP, Event.MASTER_DOWN): Rule(MASTER, "master timed out"),
-    (BACKUP, Event.PREEMPT): Rule(MASTER, "preempting a slower master"),
-    (BACKUP, Event.WILL_TIME_OUT): Rule(MASTER, "master will time out"),
-    (MASTER, Event.MORE_FREQUENT): Rule(BACKUP, "more frequent advertisement received"),
-    (BACKUP, Event.FORCE_MASTER): Rule(MASTER, USER),
-    (MASTER, Event.FORCE_BACKUP): Rule(BACKUP, USER),
-    (BACKUP, Event.HW_DOWN): Rule(INIT, "hardware interface down"),
-    (MASTER, Event.HW_DOWN): Rule(INIT, "hardware interface down"),
-    (INIT, Event.HW_UP): Rule(BACKUP, "hardware interface up"),
-    (BACKUP, Event.ADMIN_DOWN): Rule(INIT, USER),
-    (MASTER, Event.ADMIN_DOWN): Rule(INIT, USER, bow_out=True),
-    (INIT, Event.ADMIN_UP): Rule(BACKUP, USER),
-    (BACKUP, Event.STOP): Rule(INIT, USER),
-    (MASTER, Event.STOP): Rule(INIT, USER, bow_out=True),
-}
 
 
 @dataclass
@@ -112,54 +67,6 @@ class HostContext:
 
 
 _WAKEUP_SEQ = itertools.count()
-
-
-@dataclass(frozen=True)
-class VhidStatus:
-    """A snapshot for `rcnet status`; `advskew` is the configured value."""
-
-    vhid: int
-    interface: str
-    parent: str | None
-    state: State
-    advbase: int
-    advskew: int
-    addresses: tuple[IPInterface, ...]
-    #: µs timestamp of the last transition
-    since: int
-    version: int = 2
-    vrrp_prio: int = 100
-    vrrp_interval: int = 100
-    peer: ipaddress.IPv4Address | None = None
-    peer6: ipaddress.IPv6Address | None = None
-
-    def to_json(self, now: int) -> dict[str, Any]:
-        return {
-            "vhid": self.vhid,
-            "interface": self.interface,
-            "parent": self.parent,
-            "state": str(self.state),
-            "advbase": self.advbase,
-            "advskew": self.advskew,
-            "addresses": [str(a) for a in self.addresses],
-            "since": timing.to_seconds(now - self.since),
-        }
-
-    def ifconfig_lines(self) -> list[str]:
-        """ifconfig's status line(s), without the leading tab."""
-        if self.version == 3:
-            return [
-                f"vrrp: {self.state} vrid {self.vhid} prio {self.vrrp_prio} "
-                f"interval {self.vrrp_interval}"
-            ]
-        lines = [
-            f"carp: {self.state} vhid {self.vhid} advbase {self.advbase} advskew {self.advskew}"
-        ]
-        if self.peer is not None or self.peer6 is not None:
-            lines.append(
-                f"      peer {self.peer or wire.CARP_GROUP4} peer6 {self.peer6 or wire.CARP_GROUP6}"
-            )
-        return lines
 
 
 class VHost:
@@ -328,7 +235,7 @@ class VHost:
         )
 
     def _enter_master(self, now: int) -> list[Action]:
-        self.ctx.counters.bump("preempt")
+        self.ctx.counters.bump(Counter.PREEMPT)
         self.md_deadline = {4: None, 6: None}
         self.announce_countdown = _ANNOUNCE_AGAIN_AFTER
         out: list[Action] = [AddVips(*self._vip_fields())]
@@ -385,7 +292,7 @@ class VHost:
             self.counter = (self.counter + 1) & _COUNTER_MASK
             base, skew = (wire.BOW_OUT, wire.BOW_OUT) if bow_out else (c.advbase, self.eff_skew())
             payload = wire.build_carp(self.auth, c.vhid, base, skew, self.counter)
-        self.ctx.counters.bump("opackets" if family == 4 else "opackets6")
+        self.ctx.counters.bump(Counter.OPACKETS if family == 4 else Counter.OPACKETS6)
         return SendAdvert(
             vhid=c.vhid,
             interface=c.interface,

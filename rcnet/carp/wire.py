@@ -22,6 +22,7 @@ import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rcnet.carp.counters import Counter
 from rcnet.model import IPAddress
 
 IPPROTO_CARP = 112
@@ -280,6 +281,30 @@ def decode_vrrp(payload: bytes, family: int) -> VrrpHeader:
     )
 
 
-def payload_version(payload: bytes) -> int | None:
-    """The version nibble of a CARP/VRRP payload (None when empty)."""
-    return payload[0] >> 4 if payload else None
+#: the shortest header of either version (CARP and VRRPv3 share the first 8 bytes)
+MIN_HEADER_LEN = 8
+
+
+def check_header(
+    payload: bytes, src: IPAddress, dst: IPAddress, family: int
+) -> tuple[Counter, str] | None:
+    """Length, version and checksum: (counter, detail) of the first failure, else None."""
+    if len(payload) < MIN_HEADER_LEN:
+        return Counter.BADLEN, f"{len(payload)}-byte advert from {src}"
+    version = payload[0] >> 4
+    if version not in (CARP_VERSION, VRRP_VERSION):
+        return Counter.BADVER, f"version {version} advert from {src}"
+    if version == CARP_VERSION:
+        if len(payload) < CARP_HEADER_LEN:
+            return Counter.BADLEN, f"{len(payload)}-byte advert from {src}"
+        # IPv4 covers the whole payload (FreeBSD-modern), IPv6 the 36 header bytes.
+        covered = payload if family == 4 else payload[:CARP_HEADER_LEN]
+        if not carp_checksum_ok(covered):
+            return Counter.BADSUM, f"bad checksum from {src}"
+        return None
+    size = 4 if family == 4 else 16
+    if len(payload) < MIN_HEADER_LEN + payload[3] * size:
+        return Counter.BADLEN, f"VRRP advert from {src} shorter than its address list"
+    if not vrrp_checksum_ok(payload, src, dst):
+        return Counter.BADSUM, f"bad checksum from {src}"
+    return None

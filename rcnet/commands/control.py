@@ -7,26 +7,14 @@ import json
 import sys
 from typing import Any
 
-from rcnet.carp.counters import LIBXO_KEYS, NETSTAT_TEXT, render_json
 from rcnet.commands import CommandError, UsageError
+from rcnet.daemon.status import render_status  # the daemon's one renderer
+from rcnet.model import CARP_SYSCTLS
 from rcnet.text import escape
 
 HELP = "talk to the running daemon"
 
-#: FreeBSD's `netstat -s -p carp` lines: (libxo key, text with {n} and {s}, indent), from
-#: rcnet.carp.counters, the one definition
-NETSTAT_LINES: tuple[tuple[str, str, int], ...] = tuple(
-    (LIBXO_KEYS[name], text, indent) for name, indent, text in NETSTAT_TEXT
-)
-
-SYSCTLS = (
-    "allow",
-    "preempt",
-    "log",
-    "demotion",
-    "ifdown_demotion_factor",
-    "senderr_demotion_factor",
-)
+SYSCTLS = CARP_SYSCTLS
 
 
 def _add_control(parser: argparse.ArgumentParser) -> None:
@@ -73,26 +61,6 @@ def _ask(args: argparse.Namespace, message: dict[str, Any]) -> dict[str, Any]:
         error = str(answer.get("error", "the daemon refused the request"))
         raise CommandError(error, 1, answer)
     return answer
-
-
-def render_status(answer: dict[str, Any]) -> str:
-    lines: list[str] = []
-    for v in answer.get("vhids", []):
-        lines.append(f"{v['interface']}: vhid {v['vhid']} parent {v.get('parent') or '-'}")
-        for addr in v.get("addresses", []):
-            family = "inet6" if ":" in addr else "inet"
-            lines.append(f"\t{family} {addr} vhid {v['vhid']}")
-        lines.append(
-            f"\tcarp: {v['state']} vhid {v['vhid']} advbase {v['advbase']} advskew {v['advskew']}"
-        )
-        peer = v.get("peer")
-        if peer:
-            lines.append(f"\t      peer {peer}")
-        lines.append(f"\tsince {float(v.get('since', 0)):.1f} s")
-    counters = answer.get("counters", {})
-    values = {k: v for k, v in counters.items() if isinstance(v, int)}
-    lines += render_json(values).splitlines()
-    return "\n".join(escape(line) for line in lines)  # the daemon's answer: not trusted
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -145,7 +113,7 @@ def run_sysctl(args: argparse.Namespace) -> int:
         answer = _ask(args, message)
         for line in answer.get("lines", []):
             if line.startswith(subtree):
-                print(escape(str(line)))
+                print(line)
         return 0
     if args.setting:
         name, sep, value = args.setting.partition("=")

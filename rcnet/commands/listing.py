@@ -16,6 +16,8 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rcnet.daemon.status import state_lines
+
 #: FreeBSD's sys/net/if.h flag bits, in the order ifconfig prints them
 FLAG_BITS: tuple[tuple[str, int], ...] = (
     ("UP", 0x1),
@@ -80,10 +82,7 @@ def render(
             if key not in shown:  # a BACKUP's addresses: configured, not in the kernel yet
                 out.append(address_line(key, vhid))
         for v in own:
-            out.append(
-                f"\tcarp: {v['state']} vhid {v['vhid']} advbase {v['advbase']} "
-                f"advskew {v['advskew']}"
-            )
+            out += ["\t" + line for line in state_lines(v)]  # the daemon's one renderer
         if link is not None and not loopback:
             out.append(f"\tstatus: {'active' if link.carrier else 'no carrier'}")
     return out

@@ -12,12 +12,17 @@ the service applies the plan and reconfigures the engine under its one lock of o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from rcnet.carp.actions import Action
+from rcnet.carp.engine import Engine
 from rcnet.carp.reload import vhid_changes
+from rcnet.daemon.options import StartOptions
+from rcnet.daemon.perform import Executor
 from rcnet.hosts import CheckedHost
 from rcnet.linux.changes import Change, Note
 from rcnet.model import Host
@@ -89,3 +94,82 @@ def applied(path: str, lines: list[str]) -> dict[str, Any]:
             log.info("rcnet: reload: %s", line)
         log.info("rcnet: reloaded %s", path)
     return {"ok": True, "changes": lines}
+
+
+class Reloadable(Protocol):
+    """What a reload needs of the service (it runs under the service's lock of operations)."""
+
+    host: Host
+    ifmap: dict[str, str]
+    options: StartOptions
+    engine: Engine
+    executor: Executor
+    stopping: bool
+    loop: asyncio.AbstractEventLoop
+
+    def now(self) -> int: ...
+
+    def perform(self, actions: list[Action]) -> None: ...
+
+    def running_plan(
+        self, host: Host, ifmap: dict[str, str], *, prune: bool = False
+    ) -> list[Change]: ...
+
+    def open_transports(self, host: Host) -> None: ...
+
+    def watch_links(self) -> None: ...
+
+    def unwatch_links(self) -> None: ...
+
+
+async def run(daemon: Reloadable) -> dict[str, Any]:
+    """Read, check, plan and apply the host, then reconfigure the engine. The watcher is off
+    while the plan runs: what it removes, rcnet removes itself, not someone else to repair."""
+    from rcnet.daemon.run import effective_ifmap
+    from rcnet.daemon.service import vhid_links
+    from rcnet.linux import netlink
+
+    loop = daemon.loop
+    path = daemon.options.host_path
+    checked = await loop.run_in_executor(None, read, path)
+    if isinstance(checked, Refusal):
+        checked.log()
+        return checked.answer()
+    new = checked.host
+    if new == daemon.host:
+        return applied(path, [])
+    ifmap = effective_ifmap(new, daemon.options)
+    daemon.unwatch_links()
+    try:
+        plan = await loop.run_in_executor(None, lambda: daemon.running_plan(new, ifmap, prune=True))
+        await loop.run_in_executor(None, netlink.apply, plan)
+    except Exception as exc:
+        if not daemon.stopping:
+            daemon.watch_links()
+        refusal = Refusal(f"applying failed: {exc}")
+        refusal.log()
+        return refusal.answer()
+    executor = daemon.executor
+    old_links, new_links = executor.macvlans, vhid_links(new, ifmap)
+    gone = sorted(set(old_links.values()) - set(new_links.values()))
+    kept = daemon.engine.reconfigure(new, daemon.now())
+    old, daemon.host, daemon.ifmap = daemon.host, new, ifmap
+    executor.macvlans = new_links
+    daemon.open_transports(new)
+    daemon.perform(kept)
+    if gone:
+        # the bow-outs went out above; a removed vhid's link still needs its name until then
+        for failure in await loop.run_in_executor(None, _delete_links, gone):
+            log.warning("rcnet: reload: %s", failure)
+    if not daemon.stopping:
+        executor.assert_links()
+        daemon.watch_links()
+    lines = changes(old, new, plan, set(old_links.values()) | set(new_links.values()))
+    return applied(path, lines)
+
+
+def _delete_links(names: list[str]) -> list[str]:
+    from rcnet.linux import netlink
+    from rcnet.linux.changes import DeleteLink
+
+    return netlink.apply([DeleteLink(n) for n in names], best_effort=True)

@@ -18,7 +18,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rcnet.linux import frames, owned
+from rcnet.carp.packet import mac_str, virtual_mac
+from rcnet.linux import owned
 from rcnet.linux.nsenter import call_in_netns, sysctl_name, write_sysctl
 from rcnet.model import IPAddress, IPInterface, IPNetwork
 
@@ -129,7 +130,7 @@ class CreateMacvlan:
 
     @property
     def mac(self) -> str:
-        return frames.mac_text(frames.virtual_mac(self.vhid))
+        return mac_str(virtual_mac(self.vhid))
 
     def describe(self) -> str:
         return (

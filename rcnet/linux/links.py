@@ -72,19 +72,33 @@ Event = LinkState | LinkRemoved | AddressRemoved | SourcesChanged
 
 class LinkWatcher:
     def __init__(
-        self, parents: Iterable[str], owned_links: Iterable[str] = (), *, netns: str | None = None
+        self,
+        parents: Iterable[str],
+        owned_links: Iterable[str] = (),
+        *,
+        netns: str | None = None,
+        timeout: float = 2.0,
     ) -> None:
         self.parents = frozenset(parents)
         self.owned = frozenset(owned_links)
         groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR
         # subscribe before the dump, so no change falls between the two
         self.events = RtnlSocket(groups, netns=netns)
-        self.control = RtnlSocket(netns=netns)
+        self.control = RtnlSocket(netns=netns, timeout=timeout)
+        try:
+            self._setup()
+        except BaseException:
+            self.events.close()
+            self.control.close()
+            raise
+
+    def _setup(self) -> None:
         self._names: dict[int, str] = {}
         self._states: dict[str, LinkState] = {}
         #: parent -> its own addresses (not rcnet's VIPs) usable as a source, in kernel order
         self._sources: dict[str, dict[IPAddress, None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stale = False
         self._resync(emit=False)
 
     def current(self) -> dict[str, LinkState]:
@@ -158,8 +172,13 @@ class LinkWatcher:
     def read(self) -> list[Event]:
         """The events pending now (non-blocking)."""
         messages = self.events.read_events()
-        if messages is None:
-            return self._resync()
+        if messages is None or self._stale:
+            try:
+                self._stale = False
+                return self._resync()
+            except TimeoutError:  # RTNL busy beyond the bound: again with the next event
+                self._stale = True
+                return []
         out: list[Event] = []
         for msg in messages:
             out.extend(self._on_link(msg) if isinstance(msg, LinkMsg) else self._on_addr(msg))

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 import zlib
 
-from rcnet.linux.frames import VIRTUAL_MAC_PREFIX, mac_text
+from rcnet.carp.packet import VIRTUAL_MAC_PREFIX, mac_str
 
 RCNET_PROTO = 114
 ALIAS_MARK = "rcnet"
 IFNAMSIZ = 15
-VMAC_PREFIX_TEXT = mac_text(VIRTUAL_MAC_PREFIX)
+VMAC_PREFIX_TEXT = mac_str(VIRTUAL_MAC_PREFIX)
 _VHID_NAME = re.compile(r"^(vh\d{1,3}-.*|carp\d+)$")
 
 

@@ -27,7 +27,8 @@ import re
 import socket
 from collections.abc import Mapping
 
-from rcnet.linux import frames, owned
+from rcnet.carp.packet import mac_str, virtual_mac
+from rcnet.linux import owned
 from rcnet.linux.changes import (
     AddAddress,
     AddRoute,
@@ -276,7 +277,7 @@ class _Planner:
                     self.changes.append(SetSysctl(key, str(minimum)))
 
     def vhid_link(self, vhid: Vhid, name: str, parent: str) -> None:
-        mac = frames.mac_text(frames.virtual_mac(vhid.vhid))
+        mac = mac_str(virtual_mac(vhid.vhid))
         parent_link = self.state.link(parent)
         parent_index = parent_link.index if parent_link is not None else None
         link = self.state.link(name)

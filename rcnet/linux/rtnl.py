@@ -5,6 +5,8 @@ takeover path (a vhid's macvlan up) must be one netlink message without thread h
 watcher wants a plain file descriptor for `loop.add_reader`. That is all this module does:
 
 - `LinkSwitch.set_up(name, up)`: one RTM_NEWLINK changing IFF_UP, acknowledged (~0.1 ms).
+- `LinkSwitch.local_route(name, address, present)`: a VIP's route in the local table (a
+  BACKUP's VIP is not the kernel's own address).
 - `RtnlSocket`: a NETLINK_ROUTE socket, optionally subscribed to multicast groups, with
   `dump_links()` and `parse()` of RTM_{NEW,DEL}LINK and RTM_{NEW,DEL}ADDR into small records.
 """
@@ -31,6 +33,13 @@ NLMSG_ERROR = 2
 NLMSG_DONE = 3
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
+RTM_NEWROUTE, RTM_DELROUTE = 24, 25
+NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+RT_TABLE_LOCAL = 255
+RTPROT_KERNEL = 2
+RT_SCOPE_HOST, RT_SCOPE_NOWHERE = 254, 255
+RTN_LOCAL = 2
+RTA_DST, RTA_OIF, RTA_PRIORITY = 1, 4, 6
 RTMGRP_LINK = 0x1
 RTMGRP_IPV4_IFADDR = 0x10
 RTMGRP_IPV6_IFADDR = 0x100
@@ -44,6 +53,7 @@ IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x08, 0x40
 _NLMSGHDR = struct.Struct("=IHHII")
 _IFINFOMSG = struct.Struct("=BxHiII")
 _IFADDRMSG = struct.Struct("=BBBBi")
+_RTMSG = struct.Struct("=BBBBBBBBI")
 _RTATTR = struct.Struct("=HH")
 _RECV_SIZE = 65536
 
@@ -134,15 +144,16 @@ class RtnlSocket:
     """A NETLINK_ROUTE socket in a namespace. With `groups` it is a non-blocking event socket
     (read with `read_events`); without, a request socket (`request`, `dump_links`)."""
 
-    def __init__(self, groups: int = 0, *, netns: str | None = None) -> None:
+    def __init__(self, groups: int = 0, *, netns: str | None = None, timeout: float = 2.0) -> None:
         def make() -> socket.socket:
             sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
             try:
                 sock.bind((0, groups))
                 if groups:  # an event socket for loop.add_reader
                     sock.setblocking(False)
-                else:  # requests: the kernel answers within the send; a bound keeps bugs finite
-                    sock.settimeout(2.0)
+                else:  # requests: the kernel answers within the send, unless another
+                    # namespace holds RTNL; a bound keeps the caller's loop going
+                    sock.settimeout(timeout)
             except BaseException:
                 sock.close()
                 raise
@@ -185,9 +196,9 @@ class RtnlSocket:
                 if not flags & NLM_F_MULTI:
                     return
 
-    def request(self, kind: int, body: bytes) -> None:
+    def request(self, kind: int, body: bytes, flags: int = 0) -> None:
         """Send a request and wait for its acknowledgement (OSError with the kernel's errno)."""
-        seq = self._send(kind, NLM_F_REQUEST | NLM_F_ACK, body)
+        seq = self._send(kind, NLM_F_REQUEST | NLM_F_ACK | flags, body)
         for _ in self._replies(seq):
             pass
 
@@ -226,9 +237,9 @@ class RtnlSocket:
 class LinkSwitch:
     """Brings links up and down by name with one acknowledged RTM_NEWLINK each."""
 
-    def __init__(self, *, netns: str | None = None) -> None:
+    def __init__(self, *, netns: str | None = None, timeout: float = 2.0) -> None:
         self.netns = netns
-        self.rtnl = RtnlSocket(netns=netns)
+        self.rtnl = RtnlSocket(netns=netns, timeout=timeout)
         self._index: dict[str, int] = {}
 
     def index(self, name: str) -> int:
@@ -249,6 +260,38 @@ class LinkSwitch:
             code = exc.errno or errno.EIO
             state = "up" if up else "down"
             raise OSError(code, f"ip link set {name} {state}: {os.strerror(code)}") from None
+
+    def local_route(
+        self, name: str, address: IPAddress, present: bool, table: int = RT_TABLE_LOCAL
+    ) -> bool:
+        """Add (`present`) or delete the kernel's local route of `address` on link `name`
+        (table local: what makes the kernel take the address for its own). FreeBSD's
+        carp_delroute/carp_addroute, done on Linux's local table. Returns whether anything
+        changed (False: it was already so); OSError otherwise."""
+        family = socket.AF_INET if address.version == 4 else socket.AF_INET6
+        scope = RT_SCOPE_HOST if present else RT_SCOPE_NOWHERE
+        body = _RTMSG.pack(
+            family, address.max_prefixlen, 0, 0, table, RTPROT_KERNEL, scope, RTN_LOCAL, 0
+        )
+        body += _attr(RTA_DST, address.packed)
+        body += _attr(RTA_OIF, struct.pack("=i", self.index(name)))
+        if present:
+            body += _attr(RTA_PRIORITY, struct.pack("=I", 0))
+        try:
+            if present:
+                self.rtnl.request(RTM_NEWROUTE, body, NLM_F_CREATE | NLM_F_EXCL)
+            else:
+                self.rtnl.request(RTM_DELROUTE, body)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ESRCH, errno.ENOENT):
+                return False
+            self._index.pop(name, None)
+            code = exc.errno or errno.EIO
+            verb = "add" if present else "del"
+            raise OSError(
+                code, f"ip route {verb} local {address} table local dev {name}: {os.strerror(code)}"
+            ) from None
+        return True
 
     def close(self) -> None:
         self.rtnl.close()

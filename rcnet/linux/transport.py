@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable
 from ipaddress import IPv4Address, IPv6Address
 from typing import NamedTuple
 
+from rcnet.carp.packet import build_ipv4, build_ipv6, ipv4_fields
+from rcnet.carp.wire import CARP_GROUP4, CARP_GROUP6, IPPROTO_CARP
 from rcnet.linux import frames
 from rcnet.linux.nsenter import call_in_netns
 
@@ -43,7 +45,6 @@ SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
 #: the most packets handled per readable event, so one busy parent cannot starve the loop
 READ_BATCH = 64
 _RECV_SIZE = 2048
-_TOTAL_LENGTH = struct.Struct("!H")
 
 
 class SendError(OSError):
@@ -79,7 +80,7 @@ def ifindex_of(ifname: str) -> int:
 
 def _open_receiver4(ifname: str, group: IPv4Address) -> tuple[socket.socket, int]:
     ifindex = ifindex_of(ifname)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, frames.IPPROTO_CARP)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_CARP)
     try:
         _bind_device(sock, ifname)
         mreqn = struct.pack("=4s4si", group.packed, bytes(4), ifindex)
@@ -95,7 +96,7 @@ def _open_receiver4(ifname: str, group: IPv4Address) -> tuple[socket.socket, int
 
 def _open_receiver6(ifname: str, group: IPv6Address) -> tuple[socket.socket, int]:
     ifindex = ifindex_of(ifname)
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, frames.IPPROTO_CARP)
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_CARP)
     try:
         _bind_device(sock, ifname)
         mreq = struct.pack("=16sI", group.packed, ifindex)
@@ -111,32 +112,6 @@ def _open_receiver6(ifname: str, group: IPv6Address) -> tuple[socket.socket, int
     return sock, ifindex
 
 
-#: the addresses adverts came from and went to: a segment has a handful, so each is built once
-_ADDRESSES4: dict[bytes, IPv4Address] = {}
-#: the most kept; a flood of forged sources empties the cache instead of growing it
-_ADDRESSES4_MAX = 4096
-
-
-def _address4(packed: bytes) -> IPv4Address:
-    address = _ADDRESSES4.get(packed)
-    if address is None:
-        if len(_ADDRESSES4) >= _ADDRESSES4_MAX:
-            _ADDRESSES4.clear()
-        address = _ADDRESSES4[packed] = IPv4Address(packed)
-    return address
-
-
-def parse_ipv4(data: bytes) -> tuple[IPv4Address, IPv4Address, int, bytes] | None:
-    """(src, dst, ttl, payload) of a raw IPv4 packet as a raw socket hands it over, or None."""
-    if len(data) < 20 or data[0] >> 4 != 4:
-        return None
-    ihl = (data[0] & 0x0F) * 4
-    (total,) = _TOTAL_LENGTH.unpack_from(data, 2)
-    if ihl < 20 or total < ihl or len(data) < total:
-        return None
-    return _address4(data[12:16]), _address4(data[16:20]), data[8], data[ihl:total]
-
-
 class Receiver:
     """The non-blocking receive socket of one family on one parent."""
 
@@ -145,11 +120,11 @@ class Receiver:
         self.family = family
         if family == socket.AF_INET:
             self.sock, self.ifindex = call_in_netns(
-                netns, lambda: _open_receiver4(ifname, frames.CARP_GROUP4)
+                netns, lambda: _open_receiver4(ifname, CARP_GROUP4)
             )
         elif family == socket.AF_INET6:
             self.sock, self.ifindex = call_in_netns(
-                netns, lambda: _open_receiver6(ifname, frames.CARP_GROUP6)
+                netns, lambda: _open_receiver6(ifname, CARP_GROUP6)
             )
         else:
             raise ValueError(f"unsupported address family {family}")
@@ -174,7 +149,7 @@ class Receiver:
 
     def _read_one(self) -> Received | None:
         if self.family == socket.AF_INET:
-            parsed = parse_ipv4(self.sock.recv(_RECV_SIZE))
+            parsed = ipv4_fields(self.sock.recv(_RECV_SIZE))
             if parsed is None:
                 return None
             src, dst, ttl, payload = parsed
@@ -251,20 +226,10 @@ class UnicastSender:
     ) -> None:
         try:
             if isinstance(src, IPv4Address) and isinstance(peer, IPv4Address):
-                head = frames.ipv4_header(
-                    src,
-                    peer,
-                    frames.IPPROTO_CARP,
-                    len(payload),
-                    ident=frames.random_ip_id(),
-                    tos=tos,
-                )
-                self.sock4.sendto(head + payload, (str(peer), 0))
+                datagram = build_ipv4(src, peer, payload, ident=frames.random_ip_id(), tos=tos)
+                self.sock4.sendto(datagram, (str(peer), 0))
             elif isinstance(src, IPv6Address) and isinstance(peer, IPv6Address):
-                head = frames.ipv6_header(
-                    src, peer, frames.IPPROTO_CARP, len(payload), traffic_class=tos
-                )
-                self.sock6.sendto(head + payload, (str(peer), 0))
+                self.sock6.sendto(build_ipv6(src, peer, payload, tclass=tos), (str(peer), 0))
             else:
                 raise ValueError(f"source {src} and peer {peer} differ in family")
         except OSError as exc:
@@ -319,14 +284,14 @@ class ParentTransport:
         if peer is not None and not peer.is_multicast:
             self.unicast.send(src, peer, payload, tos)
         elif isinstance(src, IPv4Address):
-            dst4 = peer if isinstance(peer, IPv4Address) else frames.CARP_GROUP4
+            dst4 = peer if isinstance(peer, IPv4Address) else CARP_GROUP4
             template = self._templates.get(vhid)
             if template is None or not template.fits(src, dst4, tos, len(payload)):
                 template = frames.AdvertFrames4(vhid, src, dst4, tos, len(payload))
                 self._templates[vhid] = template
             self.frames.send(template.frame(payload), f"advert vhid {vhid}")
         else:
-            dst6 = peer if isinstance(peer, IPv6Address) else frames.CARP_GROUP6
+            dst6 = peer if isinstance(peer, IPv6Address) else CARP_GROUP6
             frame = frames.advert_frame6(vhid, src, payload, dst=dst6, traffic_class=tos)
             self.frames.send(frame, f"advert vhid {vhid}")
 

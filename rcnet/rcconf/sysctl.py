@@ -13,18 +13,12 @@ from __future__ import annotations
 import re
 
 from rcnet.findings import Finding
+from rcnet.model import CARP_SYSCTLS
 from rcnet.rcconf.env import Value
 from rcnet.rcconf.source import SourceFile
 
 PREFIX = "net.inet.carp."
-KNOWN = (
-    "allow",
-    "preempt",
-    "log",
-    "demotion",
-    "ifdown_demotion_factor",
-    "senderr_demotion_factor",
-)
+KNOWN = CARP_SYSCTLS
 _FIELD = re.compile(r"[ \t]*([^ \t\n]+)")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 
@@ -80,8 +74,3 @@ def read_sysctl(src: SourceFile, into: dict[str, Value], findings: list[Finding]
             continue
         positions = tuple(src.run(value_at, len(text)))
         into[name] = Value(mib, text, loc, src.loc(value_at), positions, text)
-
-
-def sysctl_int(value: Value) -> int:
-    """The integer a `net.inet.carp.*` Value from read_sysctl holds."""
-    return int(value.text or "0")

@@ -20,7 +20,7 @@ from rcnet.carp.actions import (
     Transition,
 )
 from rcnet.carp.engine import CarpError, Engine
-from rcnet.carp.vhost import TRANSITIONS, Event
+from rcnet.carp.transitions import TRANSITIONS, Event
 from rcnet.model import CarpSysctls, carp_key
 
 from .handbook import VhidSpec, hosta, make_host, provider
@@ -518,17 +518,16 @@ def test_status_snapshot() -> None:
     e = engine(provider())
     e.start(0)
     st = e.status()
-    assert [s.ifconfig_lines() for s in st] == [
-        ["carp: BACKUP vhid 1 advbase 1 advskew 100"],
-        ["carp: BACKUP vhid 2 advbase 1 advskew 100"],
-    ]
     assert st[0].to_json(2 * S) == {
         "vhid": 1,
         "interface": "carp0",
         "parent": "fxp0",
         "state": "BACKUP",
+        "carpver": 2,
         "advbase": 1,
         "advskew": 100,
+        "peer": None,
+        "peer6": None,
         "addresses": ["192.168.1.50/24"],
         "since": 2.0,
     }

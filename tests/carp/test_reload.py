@@ -101,3 +101,23 @@ def test_a_backup_gaining_a_family_arms_its_timer_and_a_master_announces() -> No
     assert not of(Transition, actions)
     assert [type(a).__name__ for a in actions] == ["AddVips", "Announce"]
     assert eng.vhosts[0].families == (4, 6)
+
+
+def test_sources_prefer_the_configured_then_a_global_then_the_link_local() -> None:
+    """carp_best_ifa: adverts leave from the parent's preferred address of the family; an IPv6
+    vhid on a parent whose only address is a link-local still under DAD waits (src None)."""
+    from ipaddress import ip_address
+
+    eng = engine(dual_stack(handbook.provider()))
+    first = eng.vhosts[0]
+    assert first.src[4] == ip_address("192.168.1.5") and first.src[6] is None
+    ll, glob = ip_address("fe80::5"), ip_address("2001:db8::5")
+    eng.set_sources("fxp0", [ip_address("192.168.1.5"), ll])
+    assert first.src[6] == ll
+    eng.set_sources("fxp0", [ll, glob, ip_address("10.0.0.5"), ip_address("192.168.1.5")])
+    assert first.src[6] == glob and first.src[4] == ip_address("192.168.1.5")
+    eng.set_sources("fxp0", [])
+    assert first.src == {4: None, 6: None}
+    eng.start(0)
+    adverts = of(SendAdvert, eng.handle_timer(4 * S))
+    assert adverts and all(a.src is None for a in adverts)

@@ -6,7 +6,7 @@ import ipaddress
 
 from rcnet.carp import wire
 from rcnet.carp.actions import Dropped, SendAdvert, State, Transition
-from rcnet.carp.counters import LIBXO_KEYS, Counters
+from rcnet.carp.counters import LIBXO_KEYS, Counter, Counters
 from rcnet.carp.engine import Engine
 from rcnet.model import CarpSysctls, Host
 
@@ -119,8 +119,9 @@ def test_vrrp_stop_sends_priority_zero() -> None:
     assert [wire.decode_vrrp(a.payload, 4).priority for a in ads] == [0]
 
 
-def test_vrrp_status_line() -> None:
-    assert lone().status()[0].ifconfig_lines() == ["vrrp: BACKUP vrid 7 prio 100 interval 100"]
+def test_vrrp_status_json() -> None:
+    got = lone().status()[0].to_json(0)
+    assert (got["carpver"], got["vrrpprio"], got["vrrpinterval"]) == (3, 100, 100)
 
 
 # --- counters --------------------------------------------------------------------------------
@@ -147,8 +148,8 @@ def test_netstat_rendering() -> None:
 
 def test_libxo_keys() -> None:
     c = Counters()
-    c.bump("badauth")
-    c.bump("ipackets6")
+    c.bump(Counter.BADAUTH)
+    c.bump(Counter.IPACKETS6)
     j = c.to_json()
     assert j["dropped-bad-authentication"] == 1 and j["received-inet6-packets"] == 1
     for key in (

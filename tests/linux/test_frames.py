@@ -12,6 +12,7 @@ from scapy.layers.inet import IP
 from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, IPv6
 from scapy.layers.l2 import ARP, Ether
 
+from rcnet.carp import packet, wire
 from rcnet.linux import frames
 
 PAYLOAD = bytes([0x21, 1, 100, 7, 0, 1]) + bytes(30)  # a 36-byte CARP-shaped payload
@@ -19,20 +20,20 @@ PROVIDER = IPv4Address("192.168.1.5")
 
 
 def test_virtual_mac() -> None:
-    assert frames.mac_text(frames.virtual_mac(1)) == "00:00:5e:00:01:01"
-    assert frames.mac_text(frames.virtual_mac(255)) == "00:00:5e:00:01:ff"
+    assert packet.mac_str(packet.virtual_mac(1)) == "00:00:5e:00:01:01"
+    assert packet.mac_str(packet.virtual_mac(255)) == "00:00:5e:00:01:ff"
     with pytest.raises(ValueError):
-        frames.virtual_mac(0)
+        packet.virtual_mac(0)
     with pytest.raises(ValueError):
-        frames.virtual_mac(256)
-    assert frames.mac_bytes("00:00:5e:00:01:0a") == frames.virtual_mac(10)
+        packet.virtual_mac(256)
+    assert packet.mac_bytes("00:00:5e:00:01:0a") == packet.virtual_mac(10)
 
 
 def test_multicast_macs() -> None:
-    assert frames.mac_text(frames.multicast_mac(frames.CARP_GROUP4)) == "01:00:5e:00:00:12"
-    assert frames.mac_text(frames.multicast_mac(frames.CARP_GROUP6)) == "33:33:00:00:00:12"
+    assert packet.mac_str(packet.multicast_mac(wire.CARP_GROUP4)) == "01:00:5e:00:00:12"
+    assert packet.mac_str(packet.multicast_mac(wire.CARP_GROUP6)) == "33:33:00:00:00:12"
     with pytest.raises(ValueError):
-        frames.multicast_mac(PROVIDER)
+        packet.multicast_mac(PROVIDER)
 
 
 def test_advert_frame4_fields() -> None:
@@ -82,9 +83,9 @@ def test_the_advert_template_makes_advert_frame4s_bytes(
 
 @pytest.mark.parametrize("ident", [0, 1, 0xFFFE, 0xFFFF])
 def test_the_advert_template_checksum_at_the_folding_edges(ident: int) -> None:
-    template = frames.AdvertFrames4(7, PROVIDER, frames.CARP_GROUP4, frames.TOS_CS7, 36)
+    template = frames.AdvertFrames4(7, PROVIDER, wire.CARP_GROUP4, frames.TOS_CS7, 36)
     raw = template.frame(PAYLOAD, ident)
-    assert frames.internet_checksum(raw[14:34]) == 0
+    assert wire.inet_checksum(raw[14:34]) == 0
     assert Ether(raw)[IP].id == ident
     assert raw == frames.advert_frame4(7, PROVIDER, PAYLOAD, ident=ident)
 
@@ -154,7 +155,7 @@ def test_announcements_in_order() -> None:
 def test_ipv4_checksum_matches_scapy(src: int, dst: int, payload: bytes, ident: int) -> None:
     raw = frames.advert_frame4(9, IPv4Address(src), payload, dst=IPv4Address(dst), ident=ident)
     ip = Ether(raw)[IP]
-    assert frames.internet_checksum(raw[14:34]) == 0
+    assert wire.inet_checksum(raw[14:34]) == 0
     assert ip.src == str(ipaddress.IPv4Address(src))
     assert ip.len == 20 + len(payload)
 
@@ -163,5 +164,5 @@ def test_ipv4_checksum_matches_scapy(src: int, dst: int, payload: bytes, ident: 
 @settings(deadline=None)
 def test_checksum_verifies_to_zero(data: bytes) -> None:
     padded = data + b"\0" if len(data) % 2 else data
-    csum = frames.internet_checksum(padded)
-    assert frames.internet_checksum(padded + csum.to_bytes(2, "big")) == 0
+    csum = wire.inet_checksum(padded)
+    assert wire.inet_checksum(padded + csum.to_bytes(2, "big")) == 0

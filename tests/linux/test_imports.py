@@ -1,4 +1,5 @@
-"""The adapter's import rules: no protocol core, no front end, no scapy; pyroute2 only on use."""
+"""The adapter's import rules: the protocol core's pure modules (its wire format and framing)
+but no front end, no daemon, no scapy; pyroute2 only on use."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import importlib, sys
 for name in sys.argv[1:]:
     importlib.import_module("rcnet.linux." + name)
 print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in ("scapy", "pyroute2", "lark")
-      or m.startswith(("rcnet.carp", "rcnet.rcconf", "rcnet.lint", "rcnet.build", "rcnet.cli",
+      or m.startswith(("rcnet.rcconf", "rcnet.lint", "rcnet.build", "rcnet.cli",
                        "rcnet.commands", "rcnet.daemon")))))
 """
 

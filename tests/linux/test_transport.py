@@ -15,7 +15,8 @@ import pytest
 from lab.hosts import handbook_provider
 from lab.netns import Capture, Segment, tshark_fields
 
-from rcnet.linux import frames, netlink
+from rcnet.carp import wire
+from rcnet.linux import netlink
 from rcnet.linux.rtnl import LinkSwitch
 from rcnet.linux.transport import ParentTransport, Received, Receiver, SendError
 
@@ -28,7 +29,7 @@ HOSTA = IPv4Address("192.168.1.3")
 def carp_header(vhid: int, advskew: int = 100, advbase: int = 1) -> bytes:
     """A CARP advert with a valid checksum (HMAC left zero: the transport does not look)."""
     head = struct.pack("!BBBBBBH", 0x21, vhid, advskew, 7, 0, advbase, 0) + bytes(28)
-    csum = frames.internet_checksum(head)
+    csum = wire.inet_checksum(head)
     return head[:6] + struct.pack("!H", csum) + head[8:]
 
 
@@ -61,7 +62,7 @@ def test_advert_arrives_with_ttl_255_and_virtual_mac(
     finally:
         receiver.close()
         transport.close()
-    assert got == [Received(PROVIDER, frames.CARP_GROUP4, 255, payload, "fxp0")]
+    assert got == [Received(PROVIDER, wire.CARP_GROUP4, 255, payload, "fxp0")]
     assert own == []  # the sender never hears its own frames
     rows = tshark_fields(
         pcap,
@@ -119,7 +120,7 @@ def test_ipv6_advert(handbook_segment: Segment) -> None:
     finally:
         receiver.close()
         transport.close()
-    assert got == [Received(IPv6Address("fe80::5"), frames.CARP_GROUP6, 255, payload, "fxp0")]
+    assert got == [Received(IPv6Address("fe80::5"), wire.CARP_GROUP6, 255, payload, "fxp0")]
 
 
 def test_other_interfaces_and_groups_stay_out(handbook_segment: Segment) -> None:
