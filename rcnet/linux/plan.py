@@ -265,6 +265,18 @@ class _Planner:
             self.vhid_link(vhid, name, parent)
         if any(v.addrs4 for v in self.host.vhids):
             self.arp_sysctls(["all", *parents])
+        six = {self.lx(v.parent) for v in self.host.vhids if v.addrs6 and v.parent is not None}
+        self.source_sysctls([p for p in parents if p in six])
+
+    def source_sysctls(self, parents: list[str]) -> None:
+        """IPv6 source selection from the outgoing interface's own addresses only: a BACKUP
+        keeps its IPv6 VIPs on the down macvlan, and RFC 6724's first rule (prefer the address
+        that is the destination) would otherwise make it talk to the master's VIP from the
+        VIP itself, which the master takes for its own (IPv4's arp_announce has no such rule)."""
+        for ifname in parents:
+            key = f"net/ipv6/conf/{ifname}/use_oif_addrs_only"
+            if self.state.sysctls.get(key) not in (None, "1"):  # absent: no IPv6 there
+                self.changes.append(SetSysctl(key, "1"))
 
     def arp_sysctls(self, where: list[str]) -> None:
         for ifname in where:

@@ -29,6 +29,7 @@ GLOBAL_SYSCTLS = (
     "net/ipv4/conf/all/arp_announce",
 )
 LINK_SYSCTLS = ("arp_ignore", "arp_announce")
+LINK_SYSCTLS6 = ("use_oif_addrs_only",)
 
 #: optional link kinds -> the kernel module that provides them
 _KIND_MODULES = {"vlan": "8021q", "bond": "bonding"}
@@ -192,6 +193,7 @@ def read_state(ipr: Any, netns: str | None = None) -> SystemState:
                 routes.append(entry)
     keys = list(GLOBAL_SYSCTLS)
     keys += [f"net/ipv4/conf/{lk.name}/{k}" for lk in links for k in LINK_SYSCTLS]
+    keys += [f"net/ipv6/conf/{lk.name}/{k}" for lk in links for k in LINK_SYSCTLS6]
     kinds = frozenset(k for k in _KIND_MODULES if kernel_supports(k))
     return SystemState(
         links=links,

@@ -1,6 +1,7 @@
 """A BACKUP's VIP is not its own address (FreeBSD: ip_carp.c carp_delroute on leaving MASTER,
 carp_addroute on becoming MASTER): a TCP service on the VIP answers from the master, for
-clients on the backup host and on a third host; after a failover, from the new master.
+clients on the backup host and on a third host, over IPv4 and IPv6; after a failover, from the
+new master.
 
 Each of hosta and provider runs a listener on the VIP's port that answers its own name
 (IP_FREEBIND: it may listen before the address is local, as a standby service does). hostb is
@@ -72,12 +73,8 @@ def routes(rig: Rig, host: str, vip: str) -> str:
     return "\n".join(out)
 
 
-#: the VIPs the clients try (IPv6 needs the parent's use_oif_addrs_only, which comes next)
-CHECKED = VIPS[:1]
-
-
 def answers(rig: Rig, clients: tuple[str, ...], name: str) -> None:
-    for vip in CHECKED:
+    for vip in VIPS:
         for client in clients:
             wait_for(
                 f"{name} to answer {client} on {vip} (it got {who_answers(rig, client, vip)!r};"

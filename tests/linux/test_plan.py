@@ -302,3 +302,16 @@ def test_lo0_is_linux_lo() -> None:
     lo = Link(1, "lo", up=True)
     have = SystemState(links=(lo,), addrs=(Addr(1, IPv4Interface("127.0.0.1/8")),))
     assert plan_host(host, have) == []
+
+
+def test_ipv6_vips_make_the_parent_choose_its_own_sources() -> None:
+    """A BACKUP keeps its IPv6 VIP on the down macvlan: without use_oif_addrs_only on the
+    parent, RFC 6724's rule 1 sourced its connections to the master's VIP from the VIP."""
+    sysctls = {**SYSCTLS, "net/ipv6/conf/fxp0/use_oif_addrs_only": "0"}
+    have = SystemState(links=(FXP0,), sysctls=sysctls)
+    changes = plan_host(handbook_provider(vip6=True), have)
+    assert SetSysctl("net/ipv6/conf/fxp0/use_oif_addrs_only", "1") in changes
+    assert not any(
+        isinstance(c, SetSysctl) and "use_oif" in c.key
+        for c in plan_host(handbook_provider(), have)
+    )
