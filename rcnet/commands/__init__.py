@@ -1,6 +1,7 @@
 """One module per `rcnet` subcommand.
 
-Each module defines `HELP` (one line), `add_arguments(parser)` and `run(args) -> int`.
+Each module defines `add_arguments(parser)` and `run(args) -> int`; the one-line help of each
+command is in `rcnet.cli.COMMANDS`.
 `rcnet.cli` imports a command's module only when that command runs, so `check` and
 `show` never import the protocol core, scapy or pyroute2.
 """

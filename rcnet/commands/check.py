@@ -15,8 +15,6 @@ from rcnet.findings import Finding
 from rcnet.redact import mask
 from rcnet.text import escape
 
-HELP = "lint rc.conf files the way FreeBSD's rc reads them"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_hosts_argument(parser)

@@ -12,8 +12,6 @@ from rcnet.daemon.status import render_status  # the daemon's one renderer
 from rcnet.model import CARP_SYSCTLS
 from rcnet.text import escape
 
-HELP = "talk to the running daemon"
-
 SYSCTLS = CARP_SYSCTLS
 
 

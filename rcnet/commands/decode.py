@@ -15,8 +15,6 @@ from rcnet.carp.describe import Keyring
 from rcnet.commands import CommandError, UsageError
 from rcnet.model import Host, IPAddress, Vhid
 
-HELP = "decode and verify CARP advertisements"
-
 _SEPARATORS = re.compile(r"[\s:]")
 
 

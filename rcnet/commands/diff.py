@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from rcnet.linux.system import Link, SystemState
     from rcnet.model import Host
 
-HELP = "compare the running system (kernel and daemon) with the file"
 NONE = "(none)"
 
 

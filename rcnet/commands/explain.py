@@ -7,8 +7,6 @@ import textwrap
 
 from rcnet.commands import UsageError
 
-HELP = "print what a check finding code means and how to fix it"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("code", nargs="?", help="a finding code such as SH08 (none: list all)")

@@ -7,8 +7,6 @@ import sys
 
 from rcnet.commands.control import _add_control, _ask
 
-HELP = "print the running daemon's numbers as OpenMetrics text"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_control(parser)

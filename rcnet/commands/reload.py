@@ -9,8 +9,6 @@ from typing import Any
 from rcnet.commands import CommandError
 from rcnet.commands.control import _add_control, _ask
 
-HELP = "ask the running daemon to reload its rc.conf and print its answer"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_control(parser)

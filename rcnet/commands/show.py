@@ -12,8 +12,6 @@ from rcnet.model import Host
 from rcnet.redact import mask_json, mask_secrets
 from rcnet.text import escape
 
-HELP = "print the model that start would apply"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_hosts_argument(parser, many=False)

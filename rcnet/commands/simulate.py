@@ -13,7 +13,6 @@ from rcnet.commands.hostargs import add_hosts_argument, host_list
 if TYPE_CHECKING:
     from rcnet.carp.sim import Simulator
 
-HELP = "run hosts on a simulated segment in virtual time"
 
 _EVENT_HELP = (
     "TIME:ACTION, repeatable; ACTION is kill NAME, stop NAME, start NAME, down NAME:IF, "

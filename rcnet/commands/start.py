@@ -11,8 +11,6 @@ from rcnet.commands.hostargs import add_hosts_argument
 from rcnet.daemon.options import StartOptions
 from rcnet.text import escape
 
-HELP = "apply a host and run CARP in the foreground"
-
 _IFNAME = re.compile(r"^[A-Za-z0-9_.:+-]{1,15}$")
 
 

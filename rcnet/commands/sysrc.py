@@ -9,7 +9,6 @@ from collections import Counter
 
 from rcnet.commands import CommandError, UsageError
 
-HELP = "print or edit rc.conf variables like sysrc(8), checked and written atomically"
 DEFAULT_FILE = "/etc/rc.conf"
 
 
