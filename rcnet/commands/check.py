@@ -139,6 +139,16 @@ def run(args: argparse.Namespace) -> int:
     for c in checked:
         all_sources.update(c.loaded.sources)
     findings = Suppressions(all_sources, exclude).keep(findings)
+    from rcnet.startable import blockers
+
+    # the startable policy start uses: exit 0 only when start would apply everything; what
+    # the model itself shows start cannot run is printed even where a comment disabled it
+    blocked = blockers(findings, strict=args.strict)
+    for c in checked:
+        for b in blockers(c.findings, c.host):
+            if b not in findings:
+                findings.append(b.with_host(c.name))
+                blocked.append(b)
     order = {c.name: i for i, c in enumerate(checked)}
     findings.sort(key=lambda f: (order.get(f.host or "", 0), f.sort_key()))
 
@@ -161,9 +171,4 @@ def run(args: argparse.Namespace) -> int:
 
     if errors:
         return 2
-    from rcnet.startable import blockers
-
-    # the startable policy start uses: exit 0 only when start would apply everything
-    blocked = blockers(findings, strict=args.strict)
-    blocked += [b for c in checked for b in blockers(c.findings, c.host) if b not in c.findings]
     return 1 if blocked else 0

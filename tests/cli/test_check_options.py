@@ -67,13 +67,50 @@ def test_standard_input_too_big_is_exit_2() -> None:
     assert "Traceback" not in out.stderr
 
 
-def test_exclude_drops_codes_and_changes_the_exit_status() -> None:
+def test_exclude_drops_warnings_but_never_an_error() -> None:
+    # --exclude is check's alone: start never sees it, so an error it hid would pass check
+    # while start refuses the host (check and start must agree)
     out = check("-", "--exclude", "sh08,IF06", stdin=TEXT)
-    assert out.returncode == 0, out.stdout
-    assert codes(out.stdout) == []
-    assert out.stdout.strip() == "0 errors, 0 warnings, 0 info (1 host)"
+    assert out.returncode == 1, out.stdout
+    assert codes(out.stdout) == ["SH08"]
+    assert out.stdout.splitlines()[-1] == "1 error, 0 warnings, 0 info (1 host)"
     out = check("-", "--exclude", "IF06", stdin=TEXT)
     assert codes(out.stdout) == ["SH08"]
+
+
+def test_an_inline_disable_reaches_start_too(tmp_path: Path) -> None:
+    from rcnet.hosts import read_host
+    from rcnet.startable import blockers
+
+    rc = tmp_path / "rc.conf"
+    rc.write_text(TEXT.replace("ifconfig_em0_alais0", "# rcnet: disable=SH08\nifconfig_em0_alais0"))
+    out = check(str(rc))
+    assert out.returncode == 0, out.stdout
+    checked = read_host(str(rc))  # what start and a reload read
+    assert blockers(checked.findings, checked.host) == []
+    rc.write_text(TEXT)
+    checked = read_host(str(rc))
+    assert [b.code for b in blockers(checked.findings, checked.host)] == ["SH08"]
+
+
+def test_an_inline_disable_is_consent_for_check_and_start_alike(tmp_path: Path) -> None:
+    from rcnet.hosts import read_host
+    from rcnet.startable import blockers
+
+    rc = tmp_path / "rc.conf"
+    text = (
+        'ifconfig_em0="inet 10.0.0.1/24"\ncloned_interfaces="carp0"\n'
+        "# rcnet: disable=CA09\n"
+        'ifconfig_carp0="vhid 1 pass x 192.0.2.50/24"\n'
+    )
+    for disabled, status in ((True, 0), (False, 1)):
+        rc.write_text(text if disabled else text.replace("disable=CA09", "disable=XX99"))
+        out = check(str(rc))
+        assert out.returncode == status, out.stdout
+        checked = read_host(str(rc))
+        assert bool(blockers(checked.findings, checked.host)) == (not disabled)
+        # either way the model holds no address FreeBSD would not set
+        assert all(not i.addresses for i in checked.host.interfaces if i.name == "carp0")
 
 
 def test_exclude_unknown_code_is_exit_2_with_the_nearest() -> None:
