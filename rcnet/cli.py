@@ -88,6 +88,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(escape(f"rcnet {command}: {exc}"), file=sys.stderr)
         return exc.code
+    except ModuleNotFoundError as exc:
+        # a dependency setup.cfg names but this environment lacks (a stale virtualenv)
+        module = (exc.name or "?").split(".")[0]
+        print(
+            escape(
+                f"rcnet {command}: the Python module {module} is not installed here;"
+                " reinstall rcnet (make venv, or the package)"
+            ),
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -66,15 +66,12 @@ def check_loaded(loaded: LoadedHost) -> CheckedHost:
     from rcnet.build import build_host
     from rcnet.lint import lint_host
     from rcnet.lint.names import without_follow_ons
-    from rcnet.lint.suppress import Suppressions
 
     host, built = build_host(loaded)
     linted = lint_host(loaded, host)
     # one mistake, one finding: nothing the builder concluded from a misspelt name
     kept = without_follow_ons(built, [f for f in linted if f.code == "SH08"])
-    # the files' own `# rcnet: disable=` comments: check, start and reload see the same findings
-    inline = Suppressions(loaded.sources)
-    found = [f.with_host(host.name) for f in inline.keep((*loaded.findings, *kept, *linted))]
+    found = [f.with_host(host.name) for f in (*loaded.findings, *kept, *linted)]
     secrets = secrets_of(loaded)
     return CheckedHost(loaded, host, tuple(clean(found, secrets)), secrets)
 

@@ -94,7 +94,7 @@ def kernel_differences(
             continue  # a carpN is its vhid's link (below); a DHCP address is the server's
         link = state.link(lx(iface.name))
         if link is None:
-            out.append(Difference(iface.name, "interface", f"{iface.name}: configured", NONE))
+            out.append(Difference(iface.name, "interface", "configured", NONE))
             continue
         if iface.up != link.up:
             out.append(Difference(iface.name, "up", _updown(iface.up), _updown(link.up)))

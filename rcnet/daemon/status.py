@@ -53,5 +53,7 @@ def render_status(answer: dict[str, Any]) -> str:
     lines = [line for v in answer.get("vhids", []) for line in vhid_lines(v)]
     counters = answer.get("counters", {})
     values = {k: v for k, v in counters.items() if isinstance(v, int)}
-    text = "\n".join([*lines, render_json(values).rstrip("\n")])
-    return "\n".join(escape(line) for line in text.splitlines())  # the daemon's: not trusted
+    # the daemon's text is not trusted: each line is escaped before the lines are joined, so
+    # a newline inside a field cannot start a line of its own
+    out = [*lines, *render_json(values).rstrip("\n").splitlines()]
+    return "\n".join(escape(line) for line in out)

@@ -4,10 +4,10 @@ A comment disables the codes it names for findings on its own line; a line that 
 such a comment disables them for the line below as well (the usual place above a long
 assignment). The `#` must start a comment as sh reads the line: one inside quotes is text.
 
-Inline comments are part of the host's files, so `check`, `start` and a reload all honour
-them (`hosts.check_loaded` applies them): the three still agree on what blocks a start.
-`--exclude` exists only on check's command line, which `start` never sees: it silences
-warnings and info, never an error (an error it named would pass check while start refuses).
+Neither silences an error. An error is what blocks `start` (and a reload): a comment that
+let check exit 0 on such a host would make the CI gate and start disagree, and one that let
+start proceed would let a hostname the kernel refuses, control characters or an expansion
+bomb through. Warnings and info are advice, and only they can be silenced.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ class Suppressions:
                     self.inline[key] = self.inline.get(key, frozenset()) | codes
 
     def silenced(self, finding: Finding) -> bool:
-        if finding.code in self.exclude and finding.severity != "error":
+        if finding.severity == "error":
+            return False
+        if finding.code in self.exclude:
             return True
         loc = finding.loc
         return loc is not None and finding.code in self.inline.get((loc.file, loc.line), ())

@@ -79,6 +79,8 @@ def load_stdin(stream: BinaryIO) -> LoadedHost:
         raise HostError(STDIN, _reason(exc)) from None
     if len(data) > MAX_FILE_BYTES:
         raise HostError(STDIN, f"more than {MAX_FILE_BYTES} bytes: too big for an rc.conf file")
+    if binary(data):  # the same refusal as a binary HOST file
+        raise BinaryFileError(STDIN, binary(data))
     return _Loader(STDIN, None).load_single(SourceFile.from_bytes(STDIN, data))
 
 

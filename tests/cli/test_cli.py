@@ -106,3 +106,19 @@ def test_explain_without_code_lists_every_rule() -> None:
     out = rcnet("explain")
     assert out.returncode == 0
     assert [line.split()[0] for line in out.stdout.splitlines()] == list(RULES)
+
+
+def test_a_missing_dependency_is_one_line_not_a_traceback() -> None:
+    # a stale virtualenv without prometheus_client ran `rcnet metrics` into a traceback
+    code = (
+        "import sys; sys.modules['prometheus_client'] = None\n"
+        "from rcnet.cli import main\n"
+        "raise SystemExit(main(['metrics', '--control', '/nonexistent/rcnet.sock']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "rcnet metrics: the Python module prometheus_client is not installed here;"
+        " reinstall rcnet (make venv, or the package)"
+    ]

@@ -71,3 +71,16 @@ def test_one_list_of_carp_sysctls(tmp_path: Path) -> None:
     assert checked.host.sysctls.dscp == 46
     e = Engine(checked.host, random.Random(1), 0)
     assert e.sysctl("dscp") == 46 and e.sysctls()["net.inet.carp.dscp"] == 46
+
+
+def test_a_newline_in_a_field_cannot_start_a_line() -> None:
+    # the daemon's answer is not trusted: a field holding "\n" printed a line of its own
+    e = Engine(handbook_provider(), random.Random(1), 0)
+    e.start(0)
+    data = answer(e, 1_000_000)
+    vhids = data["vhids"]
+    assert isinstance(vhids, list)
+    vhids[0]["parent"] = "fxp0\ncarp: MASTER vhid 9 forged\x1b]0;x\x07"
+    lines = render_status(data).splitlines()
+    assert lines[0] == "carp0: vhid 1 parent fxp0\\ncarp: MASTER vhid 9 forged\\x1b]0;x\\x07"
+    assert not any(line.startswith("carp: MASTER vhid 9") for line in lines)

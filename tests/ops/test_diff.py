@@ -106,3 +106,16 @@ def test_lo0_is_compared_with_lo() -> None:
     assert [str(d) for d in kernel_differences(host, extra, BUILTIN_MAP)] == [
         "lo0: (none) -> inet 127.0.0.2 netmask 0xff000000 broadcast 127.255.255.255"
     ]
+
+
+def test_a_missing_interface_is_named_once() -> None:
+    # printed 'fxp0: fxp0: configured -> (none)' before
+    from rcnet.commands.diff import kernel_differences
+    from rcnet.hosts import check_loaded
+    from rcnet.linux.plan import BUILTIN_MAP
+    from rcnet.linux.system import SystemState
+    from rcnet.rcconf.load import load_text
+
+    host = check_loaded(load_text('ifconfig_fxp0="inet 10.0.0.1/24"\n', "h.conf")).host
+    found = [str(d) for d in kernel_differences(host, SystemState(links=(), addrs=()), BUILTIN_MAP)]
+    assert found == ["fxp0: configured -> (none)"]
