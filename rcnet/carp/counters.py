@@ -2,7 +2,8 @@
 
 `to_json` names them by FreeBSD's libxo keys, as `netstat -s -p carp --libxo json` does, for
 `rcnet status --json`; `render` prints `netstat -s -p carp`'s text. Three counters FreeBSD keeps
-but never prints (badif, ostates, preempt) get rcnet keys in the same style.
+but never prints (badif, ostates, preempt) get rcnet keys in the same style, and so does rcnet's
+own rcvqfull (the kernel's receive-queue drops), printed after netstat's lines.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ LIBXO_KEYS: dict[str, str] = {
     # "transition(s) to master".
     "badif": "dropped-bad-interface",
     "preempt": "transitions-to-master",
+    # rcnet's own: packets Linux dropped for a full receive queue (SO_RXQ_OVFL)
+    "rcvqfull": "dropped-receive-queue-full",
     "ostates": "sent-state-updates",
 }
 
@@ -47,6 +50,7 @@ NETSTAT_TEXT: tuple[tuple[str, int, str], ...] = (
     ("opackets", 1, "{n} packet{s} sent (IPv4)"),
     ("opackets6", 1, "{n} packet{s} sent (IPv6)"),
     ("onomem", 2, "{n} send failed due to mbuf memory error"),
+    ("rcvqfull", 1, "{n} packet{s} dropped for a full receive queue"),
 )
 
 
@@ -72,6 +76,8 @@ class Counter(StrEnum):
     OSTATES = "ostates"
     #: transitions to MASTER (OpenBSD's meaning; FreeBSD never increments it)
     PREEMPT = "preempt"
+    #: rcnet's own: dropped by Linux for a full receive queue (the SO_RXQ_OVFL count)
+    RCVQFULL = "rcvqfull"
 
 
 class Counters:
@@ -85,8 +91,8 @@ class Counters:
         for name, value in initial.items():
             self.values[Counter(name)] = value
 
-    def bump(self, counter: Counter) -> None:
-        self.values[counter] += 1
+    def bump(self, counter: Counter, n: int = 1) -> None:
+        self.values[counter] += n
 
     def __getitem__(self, counter: Counter) -> int:
         return self.values[counter]

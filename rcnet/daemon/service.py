@@ -162,11 +162,15 @@ class Service:
             wanted[self.lx(v.parent)] = (inet or bool(v.addrs4), inet6 or bool(v.addrs6))
         transports = self.executor.transports
         for name, (inet, inet6) in wanted.items():
-            if name in transports:
-                continue
-            transport = ParentTransport(name, inet=inet or not inet6, inet6=inet6)
-            transport.attach(self.loop, self._on_packet)
-            transports[name] = transport
+            if name not in transports:
+                transport = ParentTransport(name, inet=inet or not inet6, inet6=inet6)
+                transport.attach(self.loop, self._on_packet)
+                transports[name] = transport
+            # the kernel filter lets in only this parent's vhids (again on every reload)
+            mine = [v for v in host.vhids if v.parent is not None and self.lx(v.parent) == name]
+            transports[name].set_vhids(
+                [v.vhid for v in mine if v.addrs4], [v.vhid for v in mine if v.addrs6]
+            )
 
     def watch_links(self) -> None:
         """(Re)subscribe to link and address events of the parents and the vhid links. The
@@ -252,6 +256,12 @@ class Service:
 
     def _on_packet(self, packet: Received) -> None:
         if self.stopping:
+            return
+        if packet.overflows:
+            self.engine.count_queue_drops(packet.overflows)
+        if packet.size:
+            actions = self.engine.handle_oversize(self.fbsd(packet.ifname), packet.src, packet.size)
+            self.perform(actions, arm=False)
             return
         self.stats.packet(self.fbsd(packet.ifname), packet.payload)
         actions = self.engine.handle_packet(

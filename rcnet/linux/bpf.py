@@ -87,7 +87,7 @@ class _Program:
         out: list[Insn] = []
         for pc, (code, jt, jf, k) in enumerate(self.code):
 
-            def rel(target: str | int) -> int:
+            def rel(target: str | int, pc: int = pc) -> int:
                 if isinstance(target, int):
                     return target
                 return self.labels[target] - pc - 1

@@ -4,8 +4,12 @@ Receiving (per parent and family): `socket(AF_INET, SOCK_RAW, 112)` joined to 22
 parent (ip_mreqn with the ifindex; without joining nothing arrives), IP_MULTICAST_LOOP 0 (else we
 hear ourselves), IP_MULTICAST_ALL 0 (else every raw socket in the namespace gets every group),
 SO_BINDTODEVICE to the parent, non-blocking. IPv6 the same with ff02::12 and the hop limit from
-ancillary data. Unicast adverts from `peer`s arrive on the same sockets. The kernel does not check
-the TTL and the socket also sees VRRP: the engine filters (TTL, length, version, vhid, HMAC).
+ancillary data. Unicast adverts from `peer`s arrive on the same sockets. Against floods each socket
+has a 4 MiB receive buffer (SO_RCVBUFFORCE as root) and a kernel filter (`bpf`: protocol, version
+byte, configured vhid, minimum length; `set_vhids` re-attaches it); the engine checks the rest
+(TTL, checksum, HMAC). SO_RXQ_OVFL reports the packets the kernel dropped for a full queue (
+`Received.overflows`); a datagram longer than the 2048 bytes read is reported, not parsed
+(`Received.size`), and counted as badlen.
 
 Sending multicast adverts and announcements: frames from `frames` written on an AF_PACKET socket
 bound to the parent (virtual MAC as Ethernet source, as FreeBSD). Unicast adverts: a send-only
@@ -27,13 +31,14 @@ import errno
 import os
 import socket
 import struct
+import sys
 from collections.abc import Callable, Iterable
 from ipaddress import IPv4Address, IPv6Address
 from typing import NamedTuple
 
 from rcnet.carp.packet import build_ipv4, build_ipv6, ipv4_fields
 from rcnet.carp.wire import CARP_GROUP4, CARP_GROUP6, IPPROTO_CARP
-from rcnet.linux import frames
+from rcnet.linux import bpf, frames
 from rcnet.linux.nsenter import call_in_netns
 
 IPAddress = IPv4Address | IPv6Address
@@ -45,6 +50,11 @@ SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
 #: the most packets handled per readable event, so one busy parent cannot starve the loop
 READ_BATCH = 64
 _RECV_SIZE = 2048
+SO_RCVBUFFORCE = 33
+SO_RXQ_OVFL = 40
+#: the receive buffer asked for (the kernel doubles it for its bookkeeping)
+RCVBUF = 4 << 20
+_ANCILLARY = socket.CMSG_SPACE(4) * 2 + socket.CMSG_SPACE(20)
 
 
 class SendError(OSError):
@@ -64,10 +74,24 @@ class Received(NamedTuple):
     ttl: int
     payload: bytes
     ifname: str
+    #: packets the kernel dropped for a full receive queue since the one before (SO_RXQ_OVFL)
+    overflows: int = 0
+    #: a datagram longer than the daemon reads: its length (IPv4) or -1 (IPv6); payload empty
+    size: int = 0
 
 
 def _bind_device(sock: socket.socket, ifname: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
+
+
+def _flood_proof(sock: socket.socket) -> None:
+    """A large receive buffer (past rmem_max as root) and the kernel's drop count on each packet
+    (the filter comes with `Receiver.set_vhids`)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF)
+    except PermissionError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+    sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
 
 
 def ifindex_of(ifname: str) -> int:
@@ -83,6 +107,7 @@ def _open_receiver4(ifname: str, group: IPv4Address) -> tuple[socket.socket, int
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_CARP)
     try:
         _bind_device(sock, ifname)
+        _flood_proof(sock)
         mreqn = struct.pack("=4s4si", group.packed, bytes(4), ifindex)
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn)
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
@@ -99,6 +124,7 @@ def _open_receiver6(ifname: str, group: IPv6Address) -> tuple[socket.socket, int
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_CARP)
     try:
         _bind_device(sock, ifname)
+        _flood_proof(sock)
         mreq = struct.pack("=16sI", group.packed, ifindex)
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
@@ -128,6 +154,12 @@ class Receiver:
             )
         else:
             raise ValueError(f"unsupported address family {family}")
+        #: the kernel's drop count (SO_RXQ_OVFL) last seen
+        self.drops = 0
+
+    def set_vhids(self, vhids: Iterable[int]) -> None:
+        """Let in only adverts of `vhids` (the kernel filter; replaces the previous one)."""
+        bpf.attach(self.sock, vhids)
 
     def fileno(self) -> int:
         return self.sock.fileno()
@@ -147,16 +179,29 @@ class Receiver:
                 out.append(got)
         return out
 
+    def _overflows(self, value: bytes) -> int:
+        """The drops SO_RXQ_OVFL reports (a running u32 count) that are new since last time."""
+        total = int.from_bytes(value[:4], "little" if sys.byteorder == "little" else "big")
+        new = (total - self.drops) & 0xFFFFFFFF
+        self.drops = total
+        return new
+
     def _read_one(self) -> Received | None:
+        data, ancillary, flags, addr = self.sock.recvmsg(_RECV_SIZE, _ANCILLARY)
+        overflows = 0
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
+                overflows = self._overflows(value)
         if self.family == socket.AF_INET:
-            parsed = ipv4_fields(self.sock.recv(_RECV_SIZE))
+            if flags & socket.MSG_TRUNC and len(data) >= 20:
+                size = struct.unpack_from("!H", data, 2)[0]
+                src, dst = IPv4Address(data[12:16]), IPv4Address(data[16:20])
+                return Received(src, dst, data[8], b"", self.ifname, overflows, size)
+            parsed = ipv4_fields(data)
             if parsed is None:
                 return None
             src, dst, ttl, payload = parsed
-            return Received(src, dst, ttl, payload, self.ifname)
-        data, ancillary, _flags, addr = self.sock.recvmsg(
-            _RECV_SIZE, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(20)
-        )
+            return Received(src, dst, ttl, payload, self.ifname, overflows)
         hop_limit, dst6 = -1, None
         for level, kind, value in ancillary:
             if level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT and len(value) >= 4:
@@ -166,7 +211,9 @@ class Receiver:
         if dst6 is None or hop_limit < 0:
             return None
         src6 = IPv6Address(str(addr[0]).split("%", 1)[0])
-        return Received(src6, dst6, hop_limit, data, self.ifname)
+        if flags & socket.MSG_TRUNC:
+            return Received(src6, dst6, hop_limit, b"", self.ifname, overflows, -1)
+        return Received(src6, dst6, hop_limit, data, self.ifname, overflows)
 
 
 class FrameSender:
@@ -265,6 +312,11 @@ class ParentTransport:
             for r in self.receivers:
                 r.close()
             raise
+
+    def set_vhids(self, inet: Iterable[int], inet6: Iterable[int]) -> None:
+        """The vhids whose adverts the IPv4 and the IPv6 socket let in (`Receiver.set_vhids`)."""
+        for r in self.receivers:
+            r.set_vhids(inet if r.family == socket.AF_INET else inet6)
 
     def read(self) -> list[Received]:
         """Whatever is waiting on any receive socket (for callers that poll)."""

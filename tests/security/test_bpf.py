@@ -9,9 +9,10 @@ import time
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 import pytest
-
 from lab.netns import Lab, segment
-from rcnet.linux import bpf, frames, transport
+
+from rcnet.carp.packet import build_ipv4, build_ipv6
+from rcnet.linux import bpf, transport
 
 pytestmark = pytest.mark.netns
 
@@ -50,12 +51,9 @@ class Pair:
 
     def send(self, payload: bytes, *, v6: bool = False, proto: int = 112, ttl: int = 255) -> None:
         if v6:
-            head = frames.ipv6_header(A6, B6, proto, len(payload))
-            self.tx6.sendto(head + payload, (str(B6), 0))
+            self.tx6.sendto(build_ipv6(A6, B6, payload, proto=proto), (str(B6), 0))
         else:
-            head = bytearray(frames.ipv4_header(A4, B4, proto, len(payload), ident=1))
-            head[8] = ttl
-            self.tx4.sendto(bytes(head) + payload, (str(B4), 0))
+            self.tx4.sendto(build_ipv4(A4, B4, payload, ttl=ttl, proto=proto), (str(B4), 0))
 
     def received(self, v6: bool = False, wait: float = 0.3) -> list[bytes]:
         r = self.rx[socket.AF_INET6 if v6 else socket.AF_INET]

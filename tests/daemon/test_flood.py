@@ -1,0 +1,89 @@
+"""Issue 12, attacks 2 and 7, against running daemons: a junk flood from a third namespace must not
+cost the backup its master's adverts (the kernel filter of rcnet.linux.bpf and the larger receive
+buffer), and a datagram longer than the daemon reads is counted (badlen), not dropped silently."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .rig import ADDRESSES, MASTER_DOWN, Rig
+
+pytestmark = pytest.mark.netns
+
+#: A sender of protocol-112 junk to 224.0.0.18 as fast as one Python loop goes, for argv[1]
+#: seconds: CARP-shaped adverts of vhids nobody configured (the Handbook hosts have 1 and 2),
+#: wrong versions and short packets.
+FLOOD = r"""
+import os, random, socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+             struct.pack("=4s4si", bytes(4), bytes(4), socket.if_nametoindex("fxp0")))
+junk = [bytes([0x21, v]) + os.urandom(34) for v in range(3, 256)]
+junk += [bytes([0x11, 1]) + os.urandom(34), bytes([0x21, 1]) + os.urandom(10), os.urandom(36)]
+end, sent, group = time.monotonic() + float(sys.argv[1]), 0, ("224.0.0.18", 0)
+while time.monotonic() < end:
+    for p in random.sample(junk, 64):
+        try:
+            s.sendto(p, group)
+            sent += 1
+        except OSError:
+            pass
+print(sent)
+"""
+
+OVERSIZE = r"""
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 255)
+s.sendto(bytes([0x21, 1]) + bytes(2998), ("%s", 0))
+"""
+
+
+def python_in(rig: Rig, host: str, code: str, *args: str, timeout: float) -> str:
+    done = subprocess.run(
+        ["ip", "netns", "exec", rig.lab.name(host), sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_junk_flood_costs_the_backup_no_advert(rig: Rig) -> None:
+    master, backup = rig.start("hosta"), rig.start("provider")
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    rig.wait_state("provider", 2, "MASTER", MASTER_DOWN[100] + 2)  # hostb, its master, is off
+    assert backup.state(1) == "BACKUP"
+    transitions = backup.transitions()
+    sent0 = master.counters()["sent-inet-packets"]
+    got0 = backup.counters()["received-inet-packets"]
+    packets = int(python_in(rig, "hostb", FLOOD, "5", timeout=30))
+    time.sleep(0.5)  # the last advert sent is in the backup's queue
+    sent = master.counters()["sent-inet-packets"] - sent0
+    got = backup.counters()["received-inet-packets"] - got0
+    counters = backup.counters()
+    assert packets > 5000, packets  # the flood was real (some thousands per second)
+    assert backup.state(1) == "BACKUP" and master.state(1) == "MASTER"
+    assert backup.transitions() == transitions
+    # every advert of the master and nothing of the junk reached the engine (±1 in flight)
+    assert sent >= 4 and abs(got - sent) <= 1, (sent, got, packets)
+    assert counters["dropped-bad-vhid"] == 0 and counters["dropped-bad-version"] == 0
+    assert counters["dropped-receive-queue-full"] == 0, counters
+
+
+def test_oversized_datagram_is_counted(rig: Rig) -> None:
+    daemon = rig.start("hosta")
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    before = daemon.counters()
+    python_in(rig, "hostb", OVERSIZE % ADDRESSES["hosta"], timeout=10)
+    time.sleep(0.3)
+    after = daemon.counters()
+    assert after["dropped-short-packet"] - before["dropped-short-packet"] == 1
+    assert after["received-inet-packets"] - before["received-inet-packets"] == 1
+    assert daemon.state(1) == "MASTER"
