@@ -48,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
     for edit in edits:
         before = rc.value(edit.name)
         old = before.text if before is not None else None
+        if edit.op in ("get", "delete") and before is None:
+            # sysrc(8): "sysrc: unknown variable 'NAME'", exit 1, for -x as for a read
+            # (usr.sbin/sysrc/tests/sysrc_test.sh, remove_variable_x_flag)
+            print(f"rcnet sysrc: unknown variable '{edit.name}'", file=sys.stderr)
+            status = 1
+            continue
         if edit.op == "get":
-            if before is None:
-                print(f"rcnet sysrc: unknown variable '{edit.name}'", file=sys.stderr)
-                status = 1
-                continue
             print(shown(old) if args.no_name else f"{edit.name}: {shown(old)}")
             continue
         try:

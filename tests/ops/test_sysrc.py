@@ -326,3 +326,13 @@ def test_no_byte_of_the_file_reaches_the_terminal_raw(tmp_path: Path) -> None:
     assert code == 2 and "control characters (\\x1b)" in err
     assert sysrc("-f", str(rc), "foo=plain")[0] == 0
     assert rc.read_bytes() == b'foo="plain"\n'
+
+
+def test_delete_of_an_unset_variable_is_unknown_like_sysrc(tmp_path: Path) -> None:
+    # FreeBSD's sysrc_test.sh (remove_variable_x_flag): -x noexist -> "unknown variable", exit 1
+    rc = tmp_path / "rc.conf"
+    rc.write_text('a_enable="YES"\n')
+    code, out, err = sysrc("-f", str(rc), "-x", "noexist", "a_enable")
+    assert (code, out) == (1, "")
+    assert err == "rcnet sysrc: unknown variable 'noexist'\n"
+    assert rc.read_text() == ""
