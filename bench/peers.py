@@ -175,10 +175,14 @@ class Rcnet(Impl):
         for host in self.roles:
             self.conf_path(host).write_text(self.rc_conf(host))
 
+    def control(self, host: str) -> Path:
+        """The daemon's control socket (in the work directory: root's, mode 0700)."""
+        return self.workdir / f"rcnet-{host}.sock"
+
     def start(self, seg: Segment, host: str) -> None:
         argv = [
             "unshare", "--uts", sys.executable, "-m", "rcnet", "start", str(self.conf_path(host)),
-            "--control", str(self.workdir / f"rcnet-{host}.sock"),
+            "--control", str(self.control(host)),
         ]  # fmt: skip
         proc = seg.spawn(host, argv, log=self._log(host), cwd=ROOT)
         self.procs[host] = [proc]

@@ -1,6 +1,7 @@
-"""bench/results/README.md: the Markdown tables made from failover.json and resources.json.
+"""bench/results/README.md: the Markdown tables made from failover.json, resources.json and
+flood.json.
 
-Rebuilt by each of the two benchmarks from whatever result files exist, so the table always
+Rebuilt by each of these benchmarks from whatever result files exist, so the table always
 matches the JSON beside it. Targets are the issue's; a missed one is shown as missed.
 """
 
@@ -310,6 +311,37 @@ def jitter_section(runs: dict[str, dict[str, Any]]) -> list[str]:
     return [*out, ""]
 
 
+def flood_section(data: dict[str, Any]) -> list[str]:
+    """What bench/bench_flood.py measured (bench/flood.py)."""
+    runs = data.get("implementations", {})
+    out = [
+        "## Under a junk flood (bench/bench_flood.py)",
+        "",
+        f"A third namespace sends protocol-112 junk to 224.0.0.18 for {data.get('window_s', '?')} s"
+        f" per implementation ({data.get('junk')}); the MASTER's advert interval and adverts from"
+        f" the BACKUP (false takeovers) from a capture on the bridge. Target: {data.get('target')}."
+        f" {machine_line(data)}",
+        "",
+        "| | junk sent/s | interval median, ms | max, ms | false takeovers | targets |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name in IMPLS:
+        run = runs.get(name, {})
+        if "error" in run or not run:
+            out.append(f"| {name} | {run.get('error', 'not run')} | | | | |")
+            continue
+        targets = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in run["targets"].items())
+        out.append(
+            f"| {name} | {run['flood']['rate_pps']} | {run['interval_median_ms']}"
+            f" | {run['interval_max_ms']} | {run['false_takeovers']} | {targets} |"
+        )
+    backup = runs.get("rcnet", {}).get("rcnet_counters", {}).get("backup", {})
+    if backup:
+        counted = ", ".join(f"{k} {v}" for k, v in sorted(backup.items()))
+        out += ["", f"rcnet BACKUP's counters over the window: {counted}."]
+    return [*out, ""]
+
+
 STEPS = (
     ("rx_latency_ms", "wire → survivor reads the old master's last advert"),
     ("deadline_shift_ms", "its master-down deadline, against last advert + bound on the wire"),
@@ -382,6 +414,9 @@ def render() -> str:
             out += ["![one failover of each implementation](timeline.png)", ""]
     if resources is not None:
         out += resources_section(resources)
+    flood = load("flood.json")
+    if flood is not None:
+        out += flood_section(flood)
     diagnosis = load("rcnet-diagnosis.json")
     if diagnosis is not None:
         out += diagnosis_section(diagnosis)
