@@ -332,8 +332,8 @@ def flood_section(data: dict[str, Any]) -> list[str]:
             continue
         targets = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in run["targets"].items())
         out.append(
-            f"| {name} | {run['flood']['rate_pps']} | {run['interval_median_ms']}"
-            f" | {run['interval_max_ms']} | {run['false_takeovers']} | {targets} |"
+            f"| {name} | {fmt(run['flood']['rate_pps'])} | {fmt(run['interval_median_ms'])}"
+            f" | {fmt(run['interval_max_ms'])} | {run['false_takeovers']} | {targets} |"
         )
     backup = runs.get("rcnet", {}).get("rcnet_counters", {}).get("backup", {})
     if backup:

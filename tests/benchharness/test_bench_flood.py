@@ -49,5 +49,5 @@ def test_verdicts_and_report() -> None:
     }
     run = {**late, "flood": {"rate_pps": 50000}, "targets": judge(late, 1000.0)}
     text = "\n".join(report.flood_section({"implementations": {"ucarp": run}}))
-    assert "| ucarp | 50000 | 1000.2 | 1200.0 | 1 |" in text and "missed" in text
+    assert "| ucarp | 50000 | 1,000.2 | 1,200.0 | 1 |" in text and "missed" in text
     assert "| rcnet | not run |" in text
