@@ -78,7 +78,7 @@ set -e
 case "$1" in
 remove|purge)
     # what rcnet made at run time: bytecode, its parser cache, the control directory
-    rm -rf /opt/rcnet /var/cache/rcnet /root/.cache/rcnet /run/rcnet
+    rm -rf /opt/rcnet /var/cache/rcnet ~root/.cache/rcnet /run/rcnet
     if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
     ;;
 esac

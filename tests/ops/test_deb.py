@@ -104,7 +104,7 @@ def test_postrm_removes_what_rcnet_makes(package: tuple[Path, Path], tmp_path: P
     built, _ = package
     subprocess.run(["dpkg-deb", "-e", str(built), str(tmp_path / "DEBIAN")], check=True)
     postrm = (tmp_path / "DEBIAN" / "postrm").read_text()
-    for made in ("/opt/rcnet", "/var/cache/rcnet", "/root/.cache/rcnet", "/run/rcnet"):
+    for made in ("/opt/rcnet", "/var/cache/rcnet", "~root/.cache/rcnet", "/run/rcnet"):
         assert made in postrm
 
 
