@@ -13,6 +13,11 @@ share them, which matters for ucarp's process per vhid). The machine's busy time
 window comes from /proc/stat; what is left after the measured processes (and this harness) is
 another process's work: a window where that exceeds OTHER_MAX_PERCENT of a core is repeated,
 not kept. Each figure is the median of the kept windows, with min and max beside it.
+
+The machine's interrupt and softirq time over the window is reported beside (softirq_percent,
+not added): with the others frozen it is mostly the measured pair's packets, but it is sampled
+at the clock tick and part of it (softirq run while a daemon is on the CPU) is already in that
+daemon's own time, as this kernel has no IRQ_TIME_ACCOUNTING.
 """
 
 from __future__ import annotations
@@ -64,6 +69,13 @@ def busy_ticks() -> int:
     return sum(fields)
 
 
+def softirq_ticks() -> int:
+    """The clock ticks spent in interrupts and softirqs so far, all CPUs (/proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:8]]
+    return fields[5] + fields[6]
+
+
 def own_cpu_ns() -> int:
     """This harness's CPU time and that of the commands it ran (`ip netns pids`, reaped)."""
     t = os.times()
@@ -103,10 +115,10 @@ class Pair:
 def measure(pair: Pair, seconds: float) -> dict[str, Any]:
     """One window: CPU of both hosts, memory at its end, and what else the machine did."""
     hz = os.sysconf("SC_CLK_TCK")
-    before, ticks0, own0 = pair.usage(), busy_ticks(), own_cpu_ns()
+    before, ticks0, own0, irq0 = pair.usage(), busy_ticks(), own_cpu_ns(), softirq_ticks()
     start = time.monotonic()
     time.sleep(seconds)
-    after, ticks1, own1 = pair.usage(), busy_ticks(), own_cpu_ns()
+    after, ticks1, own1, irq1 = pair.usage(), busy_ticks(), own_cpu_ns(), softirq_ticks()
     elapsed = time.monotonic() - start
     cpu_ns = sum(after[h].cpu_ns - before[h].cpu_ns for h in ("m", "b"))
     machine_s = (ticks1 - ticks0) / hz
@@ -115,6 +127,7 @@ def measure(pair: Pair, seconds: float) -> dict[str, Any]:
         "window_s": round(elapsed, 2),
         "cpu_percent_both": round(100 * cpu_ns / 1e9 / elapsed, 3),
         "other_cpu_percent": round(100 * other_s / elapsed, 2),
+        "softirq_percent": round(100 * (irq1 - irq0) / hz / elapsed, 3),
     }
     for host in ("m", "b"):
         a = after[host]
@@ -161,6 +174,7 @@ def figures(windows: list[dict[str, Any]]) -> dict[str, Any]:
         "rss_mb": lambda w: float(w["m"]["rss_mb"]),
         "pss_mb": lambda w: float(w["m"]["pss_mb"]),
         "other_cpu_percent": lambda w: float(w["other_cpu_percent"]),
+        "softirq_percent": lambda w: float(w.get("softirq_percent", 0.0)),
     }
     out: dict[str, Any] = {k: summary([get(w) for w in windows], 3) for k, get in keys.items()}
     out["processes"] = windows[-1]["m"]["processes"] if windows else None

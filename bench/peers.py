@@ -24,6 +24,9 @@ from bench.netlab import NIC, Segment
 
 ROOT = Path(__file__).resolve().parents[1]
 PASS = "benchpass"
+#: keepalived's VRRPv2 password (auth_type PASS keeps at most 8 characters): every implementation
+#: is configured with the shared secret and checks it on every advert, as CARP's always does
+VRRP_PASS = PASS[:8]
 US = 1_000_000
 
 
@@ -262,7 +265,8 @@ class Ucarp(Impl):
 
 
 class Keepalived(Impl):
-    """keepalived's VRRP (v2) in the foreground, `nopreempt`; skew = priority."""
+    """keepalived's VRRP (v2) in the foreground, `nopreempt`, with a password (VRRPv2's only
+    authentication short of the withdrawn IPsec AH); skew = priority."""
 
     def __init__(self, workdir: Path, setup: Setup, roles: dict[str, Role]) -> None:
         super().__init__(workdir, setup, roles, name="keepalived")
@@ -282,6 +286,8 @@ class Keepalived(Impl):
                 f"    virtual_router_id {vhid}\n"
                 f"    priority {role.skew}\n"
                 f"    advert_int {self.setup.advbase}\n"
+                "    authentication {\n        auth_type PASS\n"
+                f"        auth_pass {VRRP_PASS}\n    }}\n"
                 f"    virtual_ipaddress {{\n        {vip} dev {NIC}\n    }}\n"
                 "}"
             )

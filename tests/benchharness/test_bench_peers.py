@@ -80,6 +80,7 @@ def test_keepalived_conf_is_vrrp_nopreempt_with_priorities(tmp_path: Path) -> No
     text = impl.conf_path("b").read_text()
     assert "virtual_router_id 1" in text and "priority 100" in text and "nopreempt" in text
     assert "192.168.1.50/24 dev fxp0" in text
+    assert "auth_type PASS" in text and "auth_pass benchpas\n" in text  # 8 characters kept
     assert impl.bound_us("b") == 3_609_375
     assert impl.bow_out_wait_us("b") == 609_375  # Skew_Time after a priority-0 advert
     impl.logs["b"] = tmp_path / "ka.log"
