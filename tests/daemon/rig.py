@@ -35,6 +35,8 @@ VMAC = {1: "00:00:5e:00:01:01", 2: "00:00:5e:00:01:02"}
 #: FreeBSD's master-down interval, 3 * advbase + advskew / 256 (carp.md §4.1)
 MASTER_DOWN = {0: 3.0, 100: 3.390625}
 TRANSITION = re.compile(r"carp: (\d+)@(\S+): (INIT|BACKUP|MASTER) -> (INIT|BACKUP|MASTER) \((.*)\)")
+#: a log line: its stamp (local time of day to the millisecond, the daemon's log format) and text
+LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (.*)$", re.M)
 
 
 def need(tool: str, package: str | None = None) -> None:
@@ -53,6 +55,17 @@ def need_habets_arping() -> None:
             "this test parses Thomas Habets' arping (Debian package arping); "
             f"{shutil.which('arping')} is another (iputils-arping?)"
         )
+
+
+def seconds(stamp: str) -> float:
+    """Seconds of the day of a stamp `HH:MM:SS.fff` (the daemon's log, or `date +%T.%3N`)."""
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def elapsed(start: float, end: float) -> float:
+    """Seconds from `start` to `end`, two `seconds` stamps (signed; across midnight too)."""
+    return (end - start + 43200) % 86400 - 43200
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float, interval: float = 0.05) -> float:
@@ -89,6 +102,12 @@ class Daemon:
         return [
             Transition(int(m[1]), m[2], m[3], m[4], m[5]) for m in TRANSITION.finditer(self.log())
         ]
+
+    def stamps(self, pattern: str) -> list[float]:
+        """The daemon's own stamps (`seconds`) of its log lines whose text matches `pattern`:
+        what a test times from, rather than from its own polls."""
+        found = re.compile(pattern)
+        return [seconds(m[1]) for m in LOG_LINE.finditer(self.log()) if found.search(m[2])]
 
     def status(self) -> dict[str, Any]:
         return request(self.control, {"cmd": "status"}, timeout=5)

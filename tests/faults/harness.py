@@ -39,7 +39,9 @@ from daemon.rig import (
     Daemon,
     Rig,
     Transition,
+    elapsed,
     need,
+    seconds,
     wait_for,
 )
 from lab.netns import Segment
@@ -54,6 +56,7 @@ __all__ = [
     "FaultRig",
     "Link",
     "View",
+    "elapsed",
     "handbook_conf",
     "need",
     "wait_for",
@@ -171,17 +174,17 @@ class FaultRig(Rig):
     def since(self, host: str, marks: dict[str, int]) -> list[Transition]:
         return self.daemons[host].transitions()[marks.get(host, 0) :]
 
-    def _stamped(self, host: str, marks: dict[str, int]) -> list[tuple[float, int, str, str]]:
+    def stamped(self, host: str, marks: dict[str, int]) -> list[tuple[float, int, str, str]]:
         """(seconds of the day, vhid, old, new) of each transition `host` logged since `marks`."""
         return [
-            (_seconds(m[1]), int(m[2]), m[3], m[4])
+            (seconds(m[1]), int(m[2]), m[3], m[4])
             for m in _STAMPED.finditer(self.daemons[host].log())
         ][marks.get(host, 0) :]
 
     def master_episodes(self, host: str, vhid: int, marks: dict[str, int]) -> list[float]:
         """How long each of `host`'s MASTER spells of `vhid` since `marks` lasted (seconds, from
         the log's timestamps); a spell still running is left out."""
-        stamped = self._stamped(host, marks)
+        stamped = self.stamped(host, marks)
         spells: list[float] = []
         began: float | None = None
         for t, v, _old, new in stamped:
@@ -199,7 +202,7 @@ class FaultRig(Rig):
         `old -> new` since `marks`. Every daemon logs on this machine's one clock, so two hosts'
         stamps compare to the millisecond without the test's own delays (clients starting,
         polls) in between."""
-        stamped = self._stamped(host, marks)
+        stamped = self.stamped(host, marks)
         for t, v, was, now in stamped:
             if (v, was, now) == (vhid, old, new):
                 return t
@@ -207,12 +210,10 @@ class FaultRig(Rig):
 
     def stopping_at(self, host: str) -> float:
         """When `host`'s daemon last logged `rcnet: stopping` (just before its bow-out)."""
-        found = re.findall(
-            r"^(\d\d:\d\d:\d\d\.\d{3}) rcnet: stopping$", self.daemons[host].log(), re.M
-        )
+        found = self.daemons[host].stamps(r"^rcnet: stopping$")
         if not found:
             pytest.fail(f"{host} logged no 'rcnet: stopping'")
-        return _seconds(found[-1])
+        return found[-1]
 
     def last(self, host: str) -> tuple[int, str, str, str]:
         t = self.daemons[host].transitions()[-1]
@@ -428,12 +429,6 @@ def clock() -> float:
 def since_clock(stamp: float, start: float) -> float:
     """Seconds from `start` to a log `stamp` (both from `clock`/the logs), across midnight."""
     return (stamp - start) % 86400
-
-
-def _seconds(stamp: str) -> float:
-    """Seconds of the day of a log timestamp `HH:MM:SS.mmm`."""
-    h, m, s = stamp.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)
 
 
 def vmac(vhid: int) -> str:
