@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import random
 import statistics
 import sys
@@ -24,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as `python bench/bench_carp.py` from a checkout
     sys.path.insert(0, str(ROOT))
 
-from bench.lab_check import machine_load, rcnet_version  # noqa: E402
+from bench.lab_check import machine_load, rcnet_version, write_results  # noqa: E402
 from rcnet.carp import timing, wire  # noqa: E402
 from rcnet.carp.engine import Engine  # noqa: E402
 from rcnet.carp.sim import Simulator  # noqa: E402
 from rcnet.model import carp_key  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 HANDBOOK = [ROOT / "fixtures" / "handbook" / f"{n}.conf" for n in ("hosta", "hostb", "provider")]
 REPEAT = 7
 NUMBER = 20_000
@@ -96,10 +94,8 @@ def main() -> int:
         "python": sys.version.split()[0],
         "rcnet": rcnet_version(),
         "machine_before": before,
-        "machine_after": machine_load(),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "carp.json").write_text(json.dumps(figures, indent=1) + "\n")
+    write_results("carp.json", figures)
     width = max(len(k) for k in figures)
     for name, value in figures.items():
         print(f"{name:<{width}}  {value}")

@@ -13,8 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import report
-from bench.flood import RESULTS, main
-from bench.lab_check import quick_mode, unavailable
+from bench.flood import main
+from bench.lab_check import RESULTS, quick_mode, unavailable
 
 
 def run() -> int:

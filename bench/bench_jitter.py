@@ -11,7 +11,6 @@ Needs root (namespaces).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -21,10 +20,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.lab_check import machine_load, quick_mode, rcnet_version, unavailable
+from bench.lab_check import (
+    RESULTS,
+    machine_load,
+    quick_mode,
+    rcnet_version,
+    unavailable,
+    write_results,
+)
 from bench.netlab import LAN, Segment, sweep, wait_until
 from bench.peers import carp_interval_us
-from bench.resources import JITTER_COUNT, RESULTS, SKEWS, jitter, make_impl, window
+from bench.resources import JITTER_COUNT, SKEWS, jitter, make_impl, window
 
 CHURN = "while :; do ip link add rcj0 type veth peer name rcj1; ip link del rcj0; done"
 
@@ -77,9 +83,7 @@ def run() -> int:
     }
     with tempfile.TemporaryDirectory(prefix="rcbench-jitter-") as tmp:
         result.update(measure(8.0 if quick_mode() else 20.0, Path(tmp)))
-    result["machine_after"] = machine_load()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "jitter.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_results("jitter.json", result)
     for key in ("idle", "link_churn"):
         j = result.get(key, {})
         if j.get("intervals"):

@@ -14,8 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import readme, report
-from bench.lab_check import quick_mode, unavailable
-from bench.resources import RESULTS, main
+from bench.lab_check import RESULTS, quick_mode, unavailable
+from bench.resources import main
 
 
 def run() -> int:

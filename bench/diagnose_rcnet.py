@@ -35,13 +35,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import failover, resources
-from bench.lab_check import machine_load, rcnet_version, unavailable
+from bench.lab_check import machine_load, rcnet_version, unavailable, write_results
 from bench.netlab import Segment
 from bench.peers import Rcnet, Role, Setup
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ROOT / "bench" / "probe_rcnet.py"
-RESULTS = ROOT / "bench" / "results"
 
 
 class ProbedRcnet(Rcnet):
@@ -286,10 +285,8 @@ def main() -> int:
         "takeover": takeover_path(8),
         "cpu": [cpu_profile(64, 15), cpu_profile(255, 15)],
         "asyncio_timer_lateness": timer_lateness(6),
-        "machine_after": machine_load(),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "rcnet-diagnosis.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_results("rcnet-diagnosis.json", result)
     print(json.dumps(result, indent=1))
     return 0
 

@@ -16,7 +16,6 @@ ucarp: no bow-out).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -30,13 +29,11 @@ from typing import Any
 
 from bench import pcap
 from bench.analysis import Takeover, analyse, takeover_logged_us
-from bench.lab_check import machine_load, rcnet_version
+from bench.lab_check import machine_load, rcnet_version, write_results
 from bench.netlab import Capture, NetLabError, Segment, sweep, wait_until
 from bench.peers import Impl, Keepalived, Rcnet, Role, Setup, Ucarp
 from bench.stats import median_index, summary
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 VHID = 1
 VIP = IPv4Interface("192.168.1.50/24")
 HOSTS = {"m": "192.168.1.3/24", "b": "192.168.1.4/24", "c": "192.168.1.5/24"}
@@ -333,8 +330,5 @@ def main(quick: bool) -> dict[str, Any]:
             for t in run["trials"]:
                 t.pop("timeline", None)
             result["implementations"][name] = run
-    result["machine_after"] = machine_load()
-    result["rcnet_after"] = rcnet_version()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "failover.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_results("failover.json", result)
     return result

@@ -31,14 +31,13 @@ from typing import Any
 
 from bench import pcap
 from bench.failover import HOSTS, VHID, VIP, make_impl
-from bench.lab_check import machine_load, rcnet_version
+from bench.lab_check import machine_load, rcnet_version, write_results
 from bench.netlab import Capture, Segment, sweep, wait_until
 from bench.peers import Impl, Rcnet
 from bench.report import IMPLS
 from rcnet.carp.wire import CarpAuth, build_carp
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 ATTACKER = IPv4Interface("192.168.1.66/24")
 FLOOD_SENDERS = 1
 JUNK_COUNT = 512
@@ -242,10 +241,7 @@ def main(quick: bool) -> dict[str, Any]:
             run = run_one(name, seconds, Path(tmp))
         result["implementations"][name] = run
         print(f"  {name:<10} {line(run)}", flush=True)
-    result["machine_after"] = machine_load()
-    result["rcnet_after"] = rcnet_version()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "flood.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_results("flood.json", result)
     return result
 
 

@@ -1,15 +1,20 @@
-"""Whether the namespace benchmarks can run here, and the quick mode switch."""
+"""Whether the namespace benchmarks can run here, the quick mode switch, and how a results file
+records the machine and the rcnet it measured."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.netlab import sweep
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def quick_mode() -> bool:
@@ -81,3 +86,15 @@ def rcnet_version() -> dict[str, str]:
         ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
     return {"commit": head or "unknown", "rcnet_sources_sha1": digest.hexdigest()[:12]}
+
+
+def write_results(name: str, result: dict[str, Any]) -> Path:
+    """Close a benchmark's results: the machine's load and rcnet's version after the run
+    (`machine_after`, `rcnet_after`, beside the `_before` the run recorded: a busy machine or
+    a source changed during the run shows), then bench/results/NAME as JSON."""
+    result["machine_after"] = machine_load()
+    result["rcnet_after"] = rcnet_version()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    return path

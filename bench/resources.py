@@ -11,7 +11,6 @@ shells. Every results file records the commit and the machine's load before and 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -23,14 +22,12 @@ from typing import Any
 
 from bench import cpumem, pcap
 from bench.analysis import advert_deviations
-from bench.lab_check import machine_load, rcnet_version
+from bench.lab_check import machine_load, rcnet_version, write_results
 from bench.netlab import LAN, Capture, Segment, netns_pids, sweep, wait_until
 from bench.peers import Impl, Rcnet, Role, Setup, Ucarp, carp_interval_us
 from bench.procstat import Usage, usage
 from bench.stats import percentile
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 JITTER_COUNT = 64
 ADDRS = {"m": IPv4Interface("10.9.0.1/16"), "b": IPv4Interface("10.9.0.2/16")}
 SKEWS = {"m": 0, "b": 100}
@@ -159,10 +156,7 @@ def main(quick: bool) -> dict[str, Any]:
                 run = run_one(name, JITTER_COUNT, seconds, Path(tmp))
             out["jitter"][name] = run
             print(f"  {name:<6} jitter at {JITTER_COUNT} vhids: {_line(run)}", flush=True)
-    out["machine_after"] = machine_load()
-    out["rcnet_after"] = rcnet_version()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "resources.json").write_text(json.dumps(out, indent=1) + "\n")
+    write_results("resources.json", out)
     return out
 
 
