@@ -34,7 +34,7 @@ from bench.failover import HOSTS, VHID, VIP, make_impl
 from bench.lab_check import machine_load, rcnet_version, write_results
 from bench.netlab import Capture, Segment, sweep, wait_until
 from bench.peers import Impl, Rcnet
-from bench.report import IMPLS
+from bench.tables import IMPLS
 from rcnet.carp.wire import CarpAuth, build_carp
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import report, tables
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN = "<!-- bench:begin (make bench writes this table from bench/results) -->"
@@ -20,9 +20,9 @@ END = "<!-- bench:end -->"
 def _cell(summary: Any, digits: int = 1, p90: bool = False) -> str:
     if not isinstance(summary, dict) or summary.get("median") is None:
         return "–"
-    text = report.fmt(float(summary["median"]), digits)
+    text = tables.fmt(float(summary["median"]), digits)
     if p90 and summary.get("p90") is not None:
-        text += f" ({report.fmt(float(summary['p90']), digits)})"
+        text += f" ({tables.fmt(float(summary['p90']), digits)})"
     return text
 
 
@@ -31,26 +31,26 @@ def _failover_rows(data: dict[str, Any]) -> list[list[str]]:
 
     def row(label: str, kind: str, key: str, p90: bool = False) -> list[str]:
         cells = [label]
-        for impl in report.IMPLS:
+        for impl in tables.IMPLS:
             run = impls.get(impl, {})
             cells.append(_cell(run.get("summary", {}).get(kind, {}).get(key), p90=p90))
         return cells
 
     usable = report.failover_cells(data, "unplanned", "usable_overhead_ms")
-    rc, ka = report.median(usable, "rcnet"), report.median(usable, "keepalived")
-    planned = report.median(report.failover_cells(data, "planned", "usable_handover_ms"), "rcnet")
+    rc, ka = tables.median(usable, "rcnet"), tables.median(usable, "keepalived")
+    planned = tables.median(report.failover_cells(data, "planned", "usable_handover_ms"), "rcnet")
     return [
         [
             *row("unplanned failover, VIP usable beyond the protocol's bound, median (p90)",
                  "unplanned", "usable_overhead_ms", p90=True),
-            f"≤ keepalived: {report.verdict(rc, ka if ka is not None else float('nan'))}",
+            f"≤ keepalived: {tables.verdict(rc, ka if ka is not None else float('nan'))}",
         ],
         [*row("unplanned failover, first GARP beyond the bound, median (p90)",
               "unplanned", "overhead_ms", p90=True), ""],
         [
             *row("planned handover, VIP usable after the bow-out, median",
                  "planned", "usable_handover_ms"),
-            f"≤ {report.TARGET_PLANNED_MS:g}: {report.verdict(planned, report.TARGET_PLANNED_MS)}",
+            f"≤ {report.TARGET_PLANNED_MS:g}: {tables.verdict(planned, report.TARGET_PLANNED_MS)}",
         ],
         [*row("planned handover, VIP usable, less VRRP's Skew_Time, median",
               "planned", "usable_handover_minus_wait_ms"), ""],
@@ -67,7 +67,7 @@ def _resource_rows(data: dict[str, Any]) -> list[list[str]]:
     rows = []
     for n in (64, 255):
         run = runs.get(n, {})
-        cpu = [report.spread(run.get(i, {}).get("cpu_percent_both"), 3) for i in report.IMPLS]
+        cpu = [tables.spread(run.get(i, {}).get("cpu_percent_both"), 3) for i in tables.IMPLS]
         verdicts = " / ".join(
             v.replace("**", "") for t, v in targets.items() if t.startswith(f"CPU at {n} ")
         )
@@ -75,7 +75,7 @@ def _resource_rows(data: dict[str, Any]) -> list[list[str]]:
         rows.append([label, *cpu, f"≤ 0.5 x keepalived / ≤ 0.1 x ucarp: {verdicts}"])
     run = runs.get(255, {})
     for key, label in (("pss_mb", "PSS"), ("rss_mb", "RSS")):
-        cells = [report.spread(run.get(i, {}).get(key), 1) for i in report.IMPLS]
+        cells = [tables.spread(run.get(i, {}).get(key), 1) for i in tables.IMPLS]
         target = ""
         if key == "pss_mb":
             (verdict,) = [v for t, v in targets.items() if t.startswith("PSS")]
@@ -87,8 +87,8 @@ def _resource_rows(data: dict[str, Any]) -> list[list[str]]:
 def table() -> list[str]:
     failover, resources = report.load("failover.json"), report.load("resources.json")
     lines = [
-        "| figure (ms unless said) | " + " | ".join(report.IMPLS) + " | target |",
-        "|---|" + "---:|" * len(report.IMPLS) + "---|",
+        "| figure (ms unless said) | " + " | ".join(tables.IMPLS) + " | target |",
+        "|---|" + "---:|" * len(tables.IMPLS) + "---|",
     ]
     rows = (_failover_rows(failover) if failover else []) + (
         _resource_rows(resources) if resources else []
@@ -100,7 +100,7 @@ def table() -> list[str]:
             trials = data.get("trials_per_kind") or data.get("rounds")
             quick = " quick mode;" if data.get("quick") else ""
             unit = "trials per kind" if name == "failover.json" else "windows"
-            line = report.machine_line(data)
+            line = tables.machine_line(data)
             line = line[:1].lower() + line[1:]
             sources.append(f"`bench/results/{name}` ({trials} {unit};{quick} {line})")
     lines += ["", "From " + "; ".join(sources) if sources else "No results files yet."]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import report
+from bench import report, tables
 
 
 def summary(median: float, n: int = 10) -> dict[str, float | int | None]:
@@ -149,10 +149,10 @@ def test_machine_line_names_what_else_was_busy() -> None:
         },
         "machine_after": {"loadavg": "0.1 0.2 0.3", "busy_processes": []},
     }
-    line = report.machine_line(data)
+    line = tables.machine_line(data)
     assert "before: load 2.0 1.0 0.5; other processes fuzz 70.0 %" in line
     assert "after: load 0.1 0.2 0.3; other processes quiet" in line
-    assert report.machine_line({}) == ""
+    assert tables.machine_line({}) == ""
 
 
 def test_machine_load_sees_a_busy_process() -> None:
@@ -174,9 +174,9 @@ def test_machine_load_sees_a_busy_process() -> None:
 
 def test_version_text_flags_only_a_change_of_rcnet_sources() -> None:
     a = {"commit": "aaa", "rcnet_sources_sha1": "111"}
-    assert report.version_text(a, a) == "rcnet aaa (sources 111)."
-    moved = report.version_text(a, {"commit": "bbb", "rcnet_sources_sha1": "111"})
+    assert tables.version_text(a, a) == "rcnet aaa (sources 111)."
+    moved = tables.version_text(a, {"commit": "bbb", "rcnet_sources_sha1": "111"})
     assert "HEAD moved to bbb with rcnet/ unchanged" in moved and "**changed" not in moved
-    changed = report.version_text(a, {"commit": "bbb", "rcnet_sources_sha1": "222"})
+    changed = tables.version_text(a, {"commit": "bbb", "rcnet_sources_sha1": "222"})
     assert "**changed during the run** to sources 222" in changed
-    assert report.version_text(None) == ""
+    assert tables.version_text(None) == ""
