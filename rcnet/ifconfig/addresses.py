@@ -73,6 +73,8 @@ class _Resolver:
         """(position, prefixlen, setting) of each mask keyword, and False if one is invalid."""
         out: list[tuple[int, int, Setting]] = []
         ok = True
+        if not self.settings:
+            return out, ok
         for s in self.settings:
             if s.name not in names or not s.args:
                 continue
@@ -113,13 +115,14 @@ class _Resolver:
             self._bad_inet(word, parsed.error, parsed.hostname)
             return None
         self._style(word, parsed.aton)
-        at = _index(self.words, word)
         masks: list[tuple[int, int, Setting | None]] = []
-        if parsed.prefixlen is not None:
-            masks.append((at, parsed.prefixlen, None))
         settings, ok = self._mask_settings(("netmask", "prefixlen"))
         if not ok:
             return None
+        if parsed.prefixlen is not None:
+            # its place matters only against a mask keyword (the last one wins)
+            at = _index(self.words, word) if settings else 0
+            masks.append((at, parsed.prefixlen, None))
         masks += settings
         dest_addr = self._dest4(dest)
         if masks:
@@ -224,6 +227,8 @@ class _Resolver:
         return parsed.address
 
     def _broadcast(self, addr: ipaddress.IPv4Address, plen: int) -> ipaddress.IPv4Address | None:
+        if not self.settings:
+            return None
         s = next((s for s in reversed(self.settings) if s.name == "broadcast"), None)
         if s is None or not s.args:
             return None

@@ -42,10 +42,11 @@ class Setting:
     args: tuple[Word, ...] = ()
     #: position of the keyword among the call's words (order matters: vhid, masks)
     index: int = 0
+    #: the keyword's name (stored: every rule of a call asks for it)
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        return self.keyword.name
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.keyword.name)
 
     @property
     def arg(self) -> str | None:

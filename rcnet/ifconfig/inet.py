@@ -16,7 +16,13 @@ _HOSTNAME = re.compile(
     r"^(?=.*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$"
 )
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}([:.-])[0-9A-Fa-f]{1,2}(\1[0-9A-Fa-f]{1,2}){4}$")
-_PART = re.compile(r"^(0[xX][0-9A-Fa-f]*|0[0-7]*|[1-9][0-9]*)$")
+_PART = re.compile(r"0[xX][0-9A-Fa-f]*|0[0-7]*|[1-9][0-9]*")
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+#: four decimal parts of 0-255 without leading zeros: what nearly every address is
+_DOTTED_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}\Z")
+_INET_START = re.compile(r"^[0-9][0-9A-Fa-fxX.]*(/.*)?$")
+_INET6_CHARS = re.compile(r"^[0-9A-Fa-f:.%/A-Za-z-]+$")
+_DIGITS_DOTS = re.compile(r"^[0-9.]+$")
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,17 @@ class Aton:
 
 def inet_aton(text: str) -> Aton | None:
     """inet_aton(3): None when the text is not an IPv4 address at all."""
+    quad = _DOTTED_QUAD.match(text)
+    if quad is not None:  # what nearly every address is; aton_parts gives the same
+        a, b, c, d = (int(g) for g in quad.groups())
+        return Aton(a << 24 | b << 16 | c << 8 | d, 4)
+    return aton_parts(text)
+
+
+def aton_parts(text: str) -> Aton | None:
+    """inet_aton(3) part by part: one to four parts, decimal, octal or hex."""
     parts = text.split(".")
-    if not 1 <= len(parts) <= 4 or not all(_PART.match(p) for p in parts):
+    if not 1 <= len(parts) <= 4 or not all(_PART.fullmatch(p) for p in parts):
         return None
     values: list[int] = []
     octal = hexa = False
@@ -75,11 +90,11 @@ def is_mac(text: str) -> bool:
 
 def looks_like_inet(text: str) -> bool:
     """Starts like an IPv4 address (digits, dots, a prefix): worth reading as one."""
-    return bool(re.match(r"^[0-9][0-9A-Fa-fxX.]*(/.*)?$", text))
+    return _INET_START.match(text) is not None
 
 
 def looks_like_inet6(text: str) -> bool:
-    return ":" in text and bool(re.match(r"^[0-9A-Fa-f:.%/A-Za-z-]+$", text))
+    return ":" in text and _INET6_CHARS.match(text) is not None
 
 
 def mask_prefixlen(mask: int) -> int | None:
@@ -132,7 +147,7 @@ def parse_inet(text: str) -> InetText:
     aton = inet_aton(addr_part)
     if aton is not None:
         return InetText(aton.address, prefixlen, aton, slash=where)
-    if is_hostname(addr_part) and not re.match(r"^[0-9.]+$", addr_part):
+    if is_hostname(addr_part) and _DIGITS_DOTS.match(addr_part) is None:
         return InetText(None, prefixlen, hostname=addr_part, slash=where)
     return InetText(None, prefixlen, error=f"{addr_part!r} is not an IPv4 address", slash=where)
 

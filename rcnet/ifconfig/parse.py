@@ -260,6 +260,27 @@ def _first_failure(*found: Failure | None) -> Failure | None:
     return min(real, key=lambda f: f.at) if real else None
 
 
+_Summary = tuple[bool | None, str | None, tuple[str, ...], str | None]
+
+
+def _summary(settings: list[Setting]) -> _Summary:
+    """up/down (the last one), the description, the members and the rename of a call."""
+    up: bool | None = None
+    descr = rename = None
+    members: list[str] = []
+    for s in settings:
+        name = s.name
+        if name in ("up", "down"):
+            up = name == "up"
+        elif name in ("description", "descr"):
+            descr = s.arg
+        elif name in ("addm", "laggport") and s.arg is not None:
+            members.append(s.arg)
+        elif name == "name":
+            rename = s.arg
+    return up, descr, tuple(members), rename
+
+
 def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     """Parse one ifconfig call's words (after pseudo-keyword removal and eval)."""
     words = tuple(words)
@@ -268,24 +289,27 @@ def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
     specs, written, addr_failure = resolve_addresses(
         walk.sections, walk.settings, words, ctx, addr_findings
     )
-    _delete_findings(walk)
-    carp, carp_findings, carp_failure = carp_spec(walk.settings, ctx)
+    carp: CarpSpec | None = None
+    carp_findings: list[Finding] = []
+    carp_failure: Failure | None = None
+    if walk.settings:  # most alias calls have none: an address alone
+        _delete_findings(walk)
+        carp, carp_findings, carp_failure = carp_spec(walk.settings, ctx)
     failure = _first_failure(walk.failure, addr_failure, carp_failure)
     if failure is not None:
         # ifconfig exits at the failing word: nothing deferred is set, later words never run
         specs, carp = [], None
         walk.settings = [s for s in walk.settings if s.index < failure.at]
     settings = walk.settings
-    ups = [s.name == "up" for s in settings if s.name in ("up", "down")]
-    descr = next((s.arg for s in reversed(settings) if s.name in ("description", "descr")), None)
-    members = tuple(s.arg for s in settings if s.name in ("addm", "laggport") and s.arg is not None)
-    rename = next((s.arg for s in reversed(settings) if s.name == "name"), None)
-    mtu = _mtu(walk)
+    up, descr, members, rename = _summary(settings)
+    mtu = _mtu(walk) if settings else None
     findings = list(walk.findings)
     if failure is None:
         findings += addr_findings + carp_findings
     else:
         findings.append(_failure_finding(failure, walk, words))
+    if findings:
+        findings = sorted(_redact(findings, _secrets(words)), key=Finding.sort_key)
     return Call(
         context=ctx,
         words=words,
@@ -295,10 +319,10 @@ def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
         carp=carp,
         lladdr=_lladdr(walk) if failure is None else None,
         mtu=mtu,
-        up=ups[-1] if ups else None,
+        up=up,
         description=descr,
         members=members,
         rename=rename,
-        findings=tuple(sorted(_redact(findings, _secrets(words)), key=Finding.sort_key)),
+        findings=tuple(findings),
         failure=failure,
     )

@@ -28,6 +28,7 @@ _CONTROL = ";|&<>()"
 #: what metachar_findings looks for: a control character, a backquote or `$(`
 _METACHAR = re.compile(r"[;|&<>()`]|\$\(")
 _NAME_START = re.compile(r"[A-Za-z_{]")
+_FIELD = re.compile(r"[^ \t\n]+")
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,11 @@ def finding(
 def split_fields(text: str, source: Value | None = None, base: int = 0) -> list[Word]:
     """Field splitting of an unquoted expansion: runs of blanks separate words."""
     words: list[Word] = []
-    for m in re.finditer(r"[^ \t\n]+", text):
-        offs = tuple(range(base + m.start(), base + m.end()))
-        words.append(Word(m.group(), base + m.start(), base + m.end(), offs, source))
+    for m in _FIELD.finditer(text):
+        start, end = m.span()
+        start += base
+        end += base
+        words.append(Word(m.group(), start, end, tuple(range(start, end)), source))
     return words
 
 

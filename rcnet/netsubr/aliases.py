@@ -17,7 +17,7 @@ from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import Call
 from rcnet.ifconfig.words import Word, metachar_findings, split_fields
 from rcnet.netsubr.common import Env, Report, sanitize
-from rcnet.netsubr.ranges import Expander
+from rcnet.netsubr.ranges import HEX_DASH, Expander
 from rcnet.rcconf.env import Value
 
 FAMILY_WORDS = ("inet", "inet6", "link", "ether")
@@ -197,16 +197,19 @@ def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> Alia
         if af == "inet":
             for _, value in alias_values(env, ifname):
                 report.extend(metachar_findings(_fields(env, value), value.name))
+        contexts: dict[str, CallContext] = {}
         for seg in segments(words, af):
             var = next((w.source.name for w in seg[1:] if w.source is not None), "the alias")
-            expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
-            if af in ("link", "ether"):
-                expander.calls.append(seg)
-            else:
-                expander.segment(seg)
-            report.extend(expander.findings)
-            ctx = CallContext(ifname, var, kind, alias=True, default_family=af)
-            for words in expander.calls:
+            calls = [seg]
+            if af not in ("link", "ether") and any(HEX_DASH.search(w.text) for w in seg[1:]):
+                expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
+                expander.segment(seg)  # what rc's glob takes for a range
+                report.extend(expander.findings)
+                calls = expander.calls
+            ctx = contexts.get(var)
+            if ctx is None:
+                ctx = contexts[var] = CallContext(ifname, var, kind, alias=True, default_family=af)
+            for words in calls:
                 call = parse_call(words, ctx)
                 report.extend(call.findings)
                 found["link" if af == "ether" else af].append(call)

@@ -197,22 +197,27 @@ class VhidBuilder:
                 )
 
     def _modern(self, c: Configured) -> None:
-        order: list[int] = []
+        # each vhid's CARP words and addresses, in one pass over the calls and one over the
+        # addresses (a pass per vhid was vhids x aliases); dicts keep first-seen order
+        specs: dict[int, list[CarpSpec]] = {}
         for call in c.calls:
-            if call.carp is not None and call.carp.vhid is not None and call.carp.vhid not in order:
-                order.append(call.carp.vhid)
+            if call.carp is not None and call.carp.vhid is not None:
+                specs.setdefault(call.carp.vhid, []).append(call.carp)
+        by_vhid: dict[int, list[Placed]] = {}
+        for p in c.placed:
+            if p.address.vhid is not None:
+                by_vhid.setdefault(p.address.vhid, []).append(p)
         first = next(
             (p.address for p in c.placed if p.address.vhid is None and p.address.family == "inet"),
             None,
         )
         segment = first.network if first is not None else None
-        for vhid in order:
+        for vhid, carps in specs.items():
             merged = _Merged(vhid)
-            for call in c.calls:
-                if call.carp is not None and call.carp.vhid == vhid:
-                    merged.add(call.carp, c.name)
+            for spec in carps:
+                merged.add(spec, c.name)
             self.report.extend(merged.findings)
-            placed = [p for p in c.placed if p.address.vhid == vhid]
+            placed = by_vhid.get(vhid, [])
             addrs = [p.address.interface for p in placed]
             model = merged.vhid_model(c.name, c.name, addrs, legacy=False)
             model = _with_segment(model, segment)

@@ -128,6 +128,13 @@ class _FileEvaluator:
             template_expression(self.x, st)
         if any(q in st.text for q in TYPOGRAPHIC):
             typographic(self.x, st, items)
+        if not self.frames and len(items) == 1 and isinstance(items[0], Word):
+            # one word: an assignment is applied as it is (what _command and _simple would
+            # conclude for it, without their search for keywords, operators and chains)
+            a = split_assignment(items[0])
+            if a is not None:
+                self.x.assign(st, a, conditional=False)
+                return
         for cmd in _commands(items):
             self._command(st, cmd)
 

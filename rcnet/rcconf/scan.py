@@ -43,6 +43,13 @@ _WORD_BREAK = " \t;&|()<>"
 _LOOKS_LIKE_ASSIGNMENT = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*=")
 _ASSIGNED_NAME = re.compile(r"[ \t]*(?:(?:export|readonly)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
 _TEMPLATE_END = {"{%": "%}", "{#": "#}"}
+#: the line most rc.conf statements are, `NAME=value` with nothing that can continue it on
+#: the next line (no `$`, backslash or backquote; quotes closed on the line): read in one
+#: regex match instead of a search per special character. Trailing blanks belong to the
+#: statement, as in the scan; a `#` after them starts a comment.
+_ONE_LINE = re.compile(
+    r"""[A-Za-z_][A-Za-z0-9_]*=(?:"[^"\\$`\n]*"|'[^'\n]*'|[^ \t\n'"\\$`#])*([ \t]*)"""
+)
 #: in the SH03 message of a file sh cannot parse: rc loads nothing from such a file
 UNPARSEABLE = "sh cannot parse this file"
 #: after a first unterminated quote (sh has stopped there anyway), a statement still open
@@ -115,14 +122,16 @@ class _Result:
     findings: list[Finding] = field(default_factory=list)
 
 
-def scan(src: SourceFile) -> tuple[list[Statement], list[Finding]]:
-    """The logical statements of a file, and the SH03 findings of the scan."""
-    return _Scanner(src).run()
+def scan(src: SourceFile, *, quick: bool = True) -> tuple[list[Statement], list[Finding]]:
+    """The logical statements of a file, and the SH03 findings of the scan. `quick=False`
+    scans one-line assignments like any other statement (the tests compare the two)."""
+    return _Scanner(src, quick).run()
 
 
 class _Scanner:
-    def __init__(self, src: SourceFile) -> None:
+    def __init__(self, src: SourceFile, quick: bool = True) -> None:
         self.src = src
+        self.quick = quick
         self.text = src.text
         self.findings: list[Finding] = []
         #: an unterminated quote was found: sh stops there; the rest is best effort
@@ -142,6 +151,11 @@ class _Scanner:
                 stmt, i = self._template(i)
                 statements.append(stmt)
                 continue
+            quick = self._one_line(i, n) if self.quick else None
+            if quick is not None:
+                statements.append(quick[0])
+                i = quick[1]
+                continue
             budget = _AFTER_ERROR_LINES if self.recovered else None
             res = self._statement(i, n, force=False, budget=budget)
             if res.stack:
@@ -151,6 +165,25 @@ class _Scanner:
                 statements.append(res.statement)
             i = res.next
         return statements, self.findings
+
+    def _one_line(self, i: int, n: int) -> tuple[Statement, int] | None:
+        """The statement at i and where the next one starts, when it is a one-line
+        assignment (_ONE_LINE); None to scan it character class by character class."""
+        text = self.text
+        m = _ONE_LINE.match(text, i)
+        if m is None:
+            return None
+        end = m.end()
+        if end == n:
+            nxt = n
+        elif text[end] == "\n":
+            nxt = end + 1
+        elif text[end] == "#" and m.group(1):  # a comment: to the end of the line
+            nl = text.find("\n", end)
+            nxt = n if nl < 0 else nl + 1
+        else:
+            return None
+        return Statement(text[i:end], (0,), (i,), i, end), nxt
 
     def _encoding_findings(self) -> None:
         src = self.src

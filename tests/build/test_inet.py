@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rcnet.ifconfig.inet import (
+    aton_parts,
     classful_prefixlen,
     inet_aton,
     mask_prefixlen,
@@ -100,3 +101,28 @@ def test_masks_with_holes_are_rejected(mask: int) -> None:
 def test_dotted_addresses_round_trip(addr: ipaddress.IPv4Address, plen: int) -> None:
     parsed = parse_inet(f"{addr}/{plen}")
     assert parsed.address == addr and parsed.prefixlen == plen
+
+
+_part = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(["0", "00", "01", "007", "08", "0x", "0xff", "0XA", "255", "256", "", " 1"]),
+    st.integers(0, 1 << 33).map(str),
+)
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.lists(_part, min_size=1, max_size=5).map(".".join), st.sampled_from(["", "/", "x"]))
+def test_dotted_quad_shortcut_reads_as_every_part_does(text: str, tail: str) -> None:
+    """inet_aton reads a plain dotted quad without the part-by-part reading: same result."""
+    assert inet_aton(text + tail) == aton_parts(text + tail)
+
+
+@settings(deadline=None, max_examples=300)
+@example("0x\n")
+@example("10.0x\n")
+@given(st.text(st.sampled_from("0123456789xXaAfF.\n\u00b2\u0663 "), max_size=12))
+def test_inet_aton_never_raises(text: str) -> None:
+    """`0x` followed by a newline (the parts' pattern allowed a trailing newline) made int()
+    raise; anything that is not an address is None."""
+    aton = inet_aton(text)
+    assert aton is None or 0 <= aton.value < 1 << 32

@@ -173,3 +173,19 @@ def test_parser_cache_lives_in_a_private_directory(
 def test_operator_items_keep_positions() -> None:
     items = parse_statement("a=1 ; b")
     assert items[1] == Op(";", 4, 5)
+
+
+_line_piece = st.sampled_from(
+    ["a", "b_1", "=", '"', "'", " ", "\t", "#", "$", "${x}", "$(", ")", "\\", "`", ";", "x y",
+     "\n", "{%", "%}", "{#", "10.0.0.1/24", "inet", "\u201c"]
+)  # fmt: skip
+
+
+@settings(deadline=None, max_examples=600)
+@given(st.lists(st.lists(_line_piece, max_size=8).map("".join), max_size=6))
+def test_one_line_shortcut_scans_as_the_scanner_does(lines: list[str]) -> None:
+    """A one-line `NAME=value` is read by one regex match (scan's shortcut): the statements
+    and findings are those of the character-by-character scan."""
+    for text in ("\n".join(lines), "\n".join(f"v{n}={line}" for n, line in enumerate(lines))):
+        src = SourceFile("f", text)
+        assert scan(src) == scan(src, quick=False)
