@@ -44,6 +44,7 @@ from rcnet.carp.transitions import TRANSITIONS, Event
 from rcnet.model import IPAddress, IPInterface, Vhid
 
 _COUNTER_MASK = (1 << 64) - 1
+_OPACKETS = {4: Counter.OPACKETS, 6: Counter.OPACKETS6}
 #: announcements go out at once and again with the 2nd advert after becoming MASTER
 _ANNOUNCE_AGAIN_AFTER = 2
 
@@ -101,9 +102,16 @@ class VHost:
         self.mac = virtual_mac(cfg.vhid)
         ips: list[IPAddress] = [a.ip for a in cfg.addresses]
         self.auth = wire.CarpAuth(cfg.key, cfg.vhid, ips)
+        self.adverts = wire.CarpAdverts(self.auth, cfg.vhid)
         self.families: tuple[int, ...] = tuple(
             f for f in (4, 6) if any(a.version == f for a in ips)
         )
+        #: family -> where its adverts go and whether that is a multicast group: the group,
+        #: or the unicast `peer`/`peer6` of a CARP vhid (VRRPv3 is multicast only)
+        self.dst: dict[int, tuple[IPAddress, bool]] = {}
+        for fam, group, peer in ((4, wire.CARP_GROUP4, cfg.peer), (6, wire.CARP_GROUP6, cfg.peer6)):
+            to = group if cfg.version == 3 or peer is None else peer
+            self.dst[fam] = (to, to.is_multicast)
 
     def reconfigure(self, cfg: Vhid, now: int) -> list[Action]:
         """`ifconfig` changing a running vhid in place (same vhid, interface and parent): the
@@ -165,10 +173,11 @@ class VHost:
     def eff_skew(self) -> int:
         return timing.effective_skew(self.cfg.advskew, self.ctx.demotion)
 
-    def advert_interval(self) -> int:
+    def advert_interval(self, skew: int | None = None) -> int:
+        """How often this vhid advertises as MASTER; `skew`: eff_skew(), if the caller has it."""
         if self.cfg.version == 3:
             return self.cfg.vrrp_interval * timing.US_PER_CS
-        return timing.advert_interval(self.cfg.advbase, self.cfg.advskew, self.ctx.demotion)
+        return timing.tv(self.cfg.advbase, self.eff_skew() if skew is None else skew)
 
     def master_down_interval(self) -> int:
         if self.cfg.version == 3:
@@ -261,12 +270,11 @@ class VHost:
 
     def send_adverts(self, now: int, bow_out: bool = False) -> list[Action]:
         """One advert per address family; a MASTER's timer is rearmed unless bowing out."""
-        out: list[Action] = []
-        for fam in self.families:
-            out.append(self._advert(fam, bow_out))
+        skew = self.eff_skew()
+        out: list[Action] = [self._advert(fam, bow_out, skew) for fam in self.families]
         if bow_out:
             return out
-        self.ad_deadline = now + self.advert_interval()
+        self.ad_deadline = now + self.advert_interval(skew)
         self.schedule()
         if self.announce_countdown > 0:
             self.announce_countdown -= 1
@@ -274,13 +282,10 @@ class VHost:
                 out.append(Announce(*self._vip_fields(), repeat=True))
         return out
 
-    def _advert(self, family: int, bow_out: bool) -> SendAdvert:
+    def _advert(self, family: int, bow_out: bool, skew: int) -> SendAdvert:
+        """One advert of `family`; `skew` is the effective (demoted) advskew."""
         c = self.cfg
-        peer = c.peer if family == 4 else c.peer6
-        if c.version == 3 or peer is None:
-            dst: IPAddress = wire.CARP_GROUP4 if family == 4 else wire.CARP_GROUP6
-        else:
-            dst = peer
+        dst, multicast = self.dst[family]
         src = self.src[family]
         if c.version == 3:
             csum_src = src or ipaddress.ip_address("0.0.0.0" if family == 4 else "::")
@@ -290,20 +295,14 @@ class VHost:
             )
         else:
             self.counter = (self.counter + 1) & _COUNTER_MASK
-            base, skew = (wire.BOW_OUT, wire.BOW_OUT) if bow_out else (c.advbase, self.eff_skew())
-            payload = wire.build_carp(self.auth, c.vhid, base, skew, self.counter)
-        self.ctx.counters.bump(Counter.OPACKETS if family == 4 else Counter.OPACKETS6)
+            base, skew = (wire.BOW_OUT, wire.BOW_OUT) if bow_out else (c.advbase, skew)
+            payload = self.adverts.build(base, skew, self.counter)
+        self.ctx.counters.bump(_OPACKETS[family])
+        tos = (self.ctx.dscp << 2) & 0xFF
+        # positional (vhid, interface, parent, family, src, dst, payload, multicast, tos,
+        # bow_out): this runs for every advert
         return SendAdvert(
-            vhid=c.vhid,
-            interface=c.interface,
-            parent=c.parent or "",
-            family=family,
-            src=src,
-            dst=dst,
-            payload=payload,
-            multicast=dst is wire.CARP_GROUP4 or dst is wire.CARP_GROUP6 or dst.is_multicast,
-            tos=(self.ctx.dscp << 2) & 0xFF,
-            bow_out=bow_out,
+            c.vhid, c.interface, c.parent or "", family, src, dst, payload, multicast, tos, bow_out
         )
 
     def record_send(self, ok: bool) -> int:

@@ -195,6 +195,38 @@ def build_carp(
     return raw[:6] + _CHECKSUM.pack(inet_checksum(raw)) + raw[8:]
 
 
+_CARP_HEAD = struct.Struct("!BBBBBB")
+_CARP_TAIL_WORDS = struct.Struct("!14H")  # the counter and the HMAC: 28 bytes
+
+
+class CarpAdverts:
+    """build_carp's bytes for one vhid, faster: a MASTER sends the same header every second
+    but for the counter and the HMAC, so the first six bytes and their part of the checksum
+    are kept until advbase, advskew or demote change (tests/carp/test_properties.py compares
+    the two over every field)."""
+
+    __slots__ = ("_head", "_key", "_sum", "auth", "vhid")
+
+    def __init__(self, auth: CarpAuth, vhid: int) -> None:
+        self.auth, self.vhid = auth, vhid
+        self._key: tuple[int, int, int] | None = None
+        self._head = b""
+        self._sum = 0
+
+    def build(self, advbase: int, advskew: int, counter: int, demote: int = 0) -> bytes:
+        if self._key != (advbase, advskew, demote):
+            self._key = (advbase, advskew, demote)
+            self._head = _CARP_HEAD.pack(
+                _VERSION_TYPE, self.vhid, advskew, CARP_AUTHLEN, demote, advbase
+            )
+            self._sum = sum(struct.unpack("!3H", self._head))
+        tail = counter.to_bytes(8, "big") + self.auth.digest(counter)
+        total = self._sum + sum(_CARP_TAIL_WORDS.unpack(tail))
+        total = (total & 0xFFFF) + (total >> 16)
+        total = (total & 0xFFFF) + (total >> 16)
+        return self._head + _CHECKSUM.pack(~total & 0xFFFF) + tail
+
+
 def carp_fields(payload: bytes) -> tuple[int, int, int, bytes]:
     """(advbase, advskew, counter, hmac) of a checked CARP advert: what the input pipeline
     needs of every advert it receives, without decode_carp's object."""

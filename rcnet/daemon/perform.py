@@ -209,8 +209,8 @@ class Executor:
     # -- frames -----------------------------------------------------------------------------------
 
     def send(self, action: SendAdvert) -> None:
-        key = (action.vhid, action.parent, action.family)
         if action.src is None:
+            key = (action.vhid, action.parent, action.family)
             # no address of that family on the parent yet (an IPv6 link-local under DAD): the
             # advert waits for one, as the vhid cannot speak without; not a send error
             if key not in self.waiting:
@@ -222,7 +222,8 @@ class Executor:
                     action.parent,
                 )
             return
-        self.waiting.discard(key)
+        if self.waiting:  # (the sets are empty but for a failure: nothing to do per advert)
+            self.waiting.discard((action.vhid, action.parent, action.family))
         transport = self.transports.get(self.lx(action.parent))
         ok = False
         if transport is None:
@@ -237,7 +238,8 @@ class Executor:
                     tos=action.tos,
                 )
                 ok = True
-                self.send_failing.discard(action.vhid)
+                if self.send_failing:
+                    self.send_failing.discard(action.vhid)
                 self.stats.advert_sent(action.vhid, action.interface)
             except OSError as exc:
                 if action.vhid not in self.send_failing:  # once per run of failures

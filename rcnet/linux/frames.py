@@ -101,7 +101,7 @@ class AdvertFrames4:
         return src is self.src and dst is self.dst and tos == self.tos and length == self.length
 
     def frame(self, payload: bytes, ident: int | None = None) -> bytes:
-        ident = random_ip_id() if ident is None else ident & 0xFFFF
+        ident = _ID_RNG.getrandbits(16) if ident is None else ident & 0xFFFF
         total = self._base + ident
         total = (total & 0xFFFF) + (total >> 16)
         total = (total & 0xFFFF) + (total >> 16)

@@ -216,6 +216,10 @@ class Receiver:
         return Received(src6, dst6, hop_limit, data, self.ifname, overflows)
 
 
+def _what(what: str, vhid: int | None) -> str:
+    return what if vhid is None else f"{what} vhid {vhid}"
+
+
 class FrameSender:
     """An AF_PACKET socket bound to the parent that writes whole Ethernet frames."""
 
@@ -235,13 +239,14 @@ class FrameSender:
 
         self.sock = call_in_netns(netns, make)
 
-    def send(self, frame: bytes, what: str = "send frame") -> None:
+    def send(self, frame: bytes, what: str = "send frame", vhid: int | None = None) -> None:
+        """Write `frame`; a SendError says `what` (and `vhid`: formatted only on a failure)."""
         try:
             sent = self.sock.send(frame)
         except OSError as exc:
-            raise SendError(exc.errno or errno.EIO, self.ifname, what) from exc
+            raise SendError(exc.errno or errno.EIO, self.ifname, _what(what, vhid)) from exc
         if sent != len(frame):
-            raise SendError(errno.EMSGSIZE, self.ifname, what)
+            raise SendError(errno.EMSGSIZE, self.ifname, _what(what, vhid))
 
     def close(self) -> None:
         self.sock.close()
@@ -341,11 +346,11 @@ class ParentTransport:
             if template is None or not template.fits(src, dst4, tos, len(payload)):
                 template = frames.AdvertFrames4(vhid, src, dst4, tos, len(payload))
                 self._templates[vhid] = template
-            self.frames.send(template.frame(payload), f"advert vhid {vhid}")
+            self.frames.send(template.frame(payload), "advert", vhid)
         else:
             dst6 = peer if isinstance(peer, IPv6Address) else CARP_GROUP6
             frame = frames.advert_frame6(vhid, src, payload, dst=dst6, traffic_class=tos)
-            self.frames.send(frame, f"advert vhid {vhid}")
+            self.frames.send(frame, "advert", vhid)
 
     def announce(self, vhid: int, vips: Iterable[IPAddress]) -> int:
         """Gratuitous ARP / unsolicited NA for each VIP; returns how many left. Tries them all,
@@ -353,7 +358,7 @@ class ParentTransport:
         sent, first_error = 0, None
         for frame in frames.announcements(vhid, tuple(vips)):
             try:
-                self.frames.send(frame, f"announce vhid {vhid}")
+                self.frames.send(frame, "announce", vhid)
                 sent += 1
             except SendError as exc:
                 first_error = first_error or exc

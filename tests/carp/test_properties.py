@@ -135,6 +135,14 @@ def test_the_send_fast_path_matches_the_plain_definitions(
     raw = wire.build_carp(auth, vhid, advbase, advskew, counter, demote)
     assert raw == wire.CarpHeader(vhid, advbase, advskew, counter, md, demote=demote).pack()
     assert wire.carp_fields(raw) == (advbase, advskew, counter, md)
+    # the per-vhid template a MASTER sends from: byte-identical, also after its fields change
+    # (a bow-out, a demotion) and back
+    adverts = wire.CarpAdverts(auth, vhid)
+    assert adverts.build(advbase, advskew, counter, demote) == raw
+    after = (counter + 1) & (2**64 - 1)
+    bow_out = wire.build_carp(auth, vhid, wire.BOW_OUT, wire.BOW_OUT, after)
+    assert adverts.build(wire.BOW_OUT, wire.BOW_OUT, after) == bow_out
+    assert adverts.build(advbase, advskew, counter, demote) == raw
 
 
 @settings(deadline=None)

@@ -81,6 +81,7 @@ def test_known_answer_hmac_and_header(vec: Vec) -> None:
     assert auth.digest(counter).hex() == md
     if header is not None:
         assert wire.build_carp(auth, vhid, advbase, advskew, counter).hex() == header
+        assert wire.CarpAdverts(auth, vhid).build(advbase, advskew, counter).hex() == header
 
 
 def test_v1_message_layout() -> None:
