@@ -36,9 +36,16 @@ def render_text(host: Host) -> str:
             lines.append(f"\t{addr.family} {addr.address}/{addr.prefixlen}{vhid}")
         for vh in host.vhids:
             if vh.interface == iface.name:
+                # VRRPv3 (`carpver 3`): its version, priority and interval appended, in
+                # ifconfig's keywords (the JSON's version, vrrpprio, vrrpinterval)
+                vrrp = (
+                    f" carpver 3 vrrpprio {vh.vrrp_prio} vrrpinterval {vh.vrrp_interval}"
+                    if vh.version == 3
+                    else ""
+                )
                 lines.append(
                     f"\tcarp: vhid {vh.vhid} advbase {vh.advbase} advskew {vh.advskew}"
-                    f" parent {vh.parent or '(none)'} segment {vh.segment or '(unknown)'}"
+                    f" parent {vh.parent or '(none)'} segment {vh.segment or '(unknown)'}{vrrp}"
                 )
         if iface.members:
             lines.append(f"\tmembers: {' '.join(iface.members)}")
