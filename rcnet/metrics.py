@@ -1,9 +1,14 @@
 """OpenMetrics for monitoring, built with prometheus-client from the daemon's answers.
 
 `rcnet metrics` prints it (for node_exporter's textfile collector); `rcnet start --metrics
-[ADDR:]PORT` serves it at /metrics. Both read the daemon through its control socket (the
-server from its own thread), so the numbers are the ones `rcnet status` shows. Only these two
-paths import prometheus-client.
+[ADDR:]PORT` serves it at /metrics (rcnet.daemon.exporter). Both read the daemon through its
+control socket (the server from its own thread) with the one checked decoder of answers, so the
+numbers are the ones `rcnet status` shows. Only these two paths import prometheus-client. This
+module imports nothing of the daemon: imports go one way, the daemon imports it.
+
+Label values (interface names come from rc.conf) are escaped by rcnet.text.escape (no control
+character reaches a terminal or a scraper raw); prometheus-client's exposition then escapes
+backslash, double quote and newline as OpenMetrics requires (tests/ops/test_metrics_text.py).
 
 Per vhid (labels vhid, interface, parent): the state (a StateSet), advbase and advskew,
 transitions by FreeBSD's reason, adverts sent and received, drops by carpstats counter. Per host:
@@ -24,6 +29,8 @@ from prometheus_client.core import (
 )
 from prometheus_client.openmetrics.exposition import generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
+
+from rcnet.text import escape
 
 STATES = ("INIT", "BACKUP", "MASTER")
 VHID_LABELS = ["vhid", "interface", "parent"]
@@ -47,26 +54,26 @@ def families(status: Mapping[str, Any], sysctl_lines: Sequence[str]) -> list[Met
         "rcnet_carp_drops", "adverts dropped, by counter", labels=[*VHID_LABELS, "counter"]
     )
     for v in status.get("vhids", []):
-        labels = [str(v["vhid"]), str(v["interface"]), str(v.get("parent") or "")]
+        labels = [str(v["vhid"]), escape(v["interface"]), escape(v.get("parent") or "")]
         state.add_metric(labels, {s: v["state"] == s for s in STATES})
         advbase.add_metric(labels, float(v["advbase"]))
         advskew.add_metric(labels, float(v["advskew"]))
         for reason, n in sorted(v.get("transitions", {}).items()):
-            transitions.add_metric([*labels, reason], float(n))
+            transitions.add_metric([*labels, escape(reason)], float(n))
         sent.add_metric(labels, float(v.get("adverts_sent", 0)))
         received.add_metric(labels, float(v.get("adverts_received", 0)))
         for counter, n in sorted(v.get("drops", {}).items()):
-            drops.add_metric([*labels, counter], float(n))
+            drops.add_metric([*labels, escape(counter)], float(n))
     stats = CounterMetricFamily(
         "rcnet_carp_statistics", "netstat -s -p carp, by libxo key", labels=["counter"]
     )
     for key, n in status.get("counters", {}).items():
-        stats.add_metric([key], float(n))
+        stats.add_metric([escape(key)], float(n))
     sysctl = GaugeMetricFamily("rcnet_carp_sysctl", "net.inet.carp values", labels=["name"])
     for line in sysctl_lines:
         name, _, value = line.partition(": ")
         if value.strip().lstrip("-").isdigit():
-            sysctl.add_metric([name], float(value))
+            sysctl.add_metric([escape(name)], float(value))
     return [state, advbase, advskew, transitions, sent, received, drops, stats, sysctl]
 
 
@@ -85,24 +92,6 @@ def render(status: Mapping[str, Any], sysctl_lines: Sequence[str]) -> str:
     registry.register(DaemonCollector(lambda: (status, sysctl_lines)))
     text: bytes = generate_latest(registry)  # type: ignore[no-untyped-call]
     return text.decode()
-
-
-def ask_daemon(control: str) -> Snapshot:
-    """Status and sysctls over the control socket (OSError/ValueError when nobody answers)."""
-    from rcnet.daemon.control import request
-
-    status = request(control, {"cmd": "status"})
-    sysctls = request(control, {"cmd": "sysctl"})
-    return status, [str(x) for x in sysctls.get("lines", [])]
-
-
-def serve(address: str, port: int, control: str) -> None:
-    """/metrics on ADDR:PORT from a daemon thread (prometheus-client's server)."""
-    from prometheus_client.exposition import start_http_server
-
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(DaemonCollector(lambda: ask_daemon(control)))
-    start_http_server(port, addr=address, registry=registry)
 
 
 def parse_listen(text: str) -> tuple[str, int]:

@@ -47,24 +47,30 @@ def add_stop_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ask(args: argparse.Namespace, message: dict[str, Any]) -> dict[str, Any]:
-    from rcnet.daemon.control import control_path, request
+    """The daemon's checked answer (answers.py: one schema per request). No daemon, a socket
+    not served by root or the caller, or a malformed answer: exit 3, one line naming the
+    socket; a refusal: exit 1 with the daemon's error (its whole answer kept for reload)."""
+    from rcnet.daemon.answers import BadAnswer, ask
+    from rcnet.daemon.control import control_path
 
     path = control_path(args.control)
     try:
-        answer = request(path, message)
-    except (OSError, ValueError) as exc:
+        answer = ask(path, message)
+    except BadAnswer as exc:
+        raise CommandError(
+            f"no rcnet daemon answers at {path}: malformed answer to {message['cmd']}: {exc}", 3
+        ) from None
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise CommandError(f"no rcnet daemon answers at {path} ({reason})", 3) from None
-    if not answer.get("ok", False):
-        error = str(answer.get("error", "the daemon refused the request"))
-        raise CommandError(error, 1, answer)
-    return answer
+    if not answer.ok:
+        raise CommandError(answer.body["error"], 1, answer.body)
+    return answer.body
 
 
 def run_status(args: argparse.Namespace) -> int:
     answer = _ask(args, {"cmd": "status"})
     if args.json:
-        answer.pop("ok", None)
         json.dump(answer, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
@@ -100,8 +106,8 @@ def run_ifconfig(args: argparse.Namespace) -> int:
 
 
 def _print_lines(answer: dict[str, Any]) -> None:
-    for line in answer.get("lines", []):
-        print(escape(str(line)))
+    for line in answer["lines"]:
+        print(escape(line))
 
 
 def run_sysctl(args: argparse.Namespace) -> int:
@@ -109,9 +115,9 @@ def run_sysctl(args: argparse.Namespace) -> int:
     subtree = _subtree(args)
     if subtree is not None:  # sysctl -a, sysctl net.inet.carp
         answer = _ask(args, message)
-        for line in answer.get("lines", []):
+        for line in answer["lines"]:
             if line.startswith(subtree):
-                print(line)
+                print(escape(line))
         return 0
     if args.setting:
         name, sep, value = args.setting.partition("=")

@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     sysctls: list[str] = []
     try:
         status = _ask(args, {"cmd": "status"})
-        sysctls = [str(x) for x in _ask(args, {"cmd": "sysctl"}).get("lines", [])]
+        sysctls = _ask(args, {"cmd": "sysctl"})["lines"]
     except CommandError as exc:
         if exc.code != 3:
             raise

@@ -16,6 +16,6 @@ def run(args: argparse.Namespace) -> int:
     from rcnet.metrics import render
 
     status = _ask(args, {"cmd": "status"})
-    sysctls = [str(x) for x in _ask(args, {"cmd": "sysctl"}).get("lines", [])]
+    sysctls = _ask(args, {"cmd": "sysctl"})["lines"]
     sys.stdout.write(render(status, sysctls))
     return 0

@@ -17,7 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def finding_line(f: dict[str, Any]) -> str:
     """A finding of the daemon's answer in check's text form."""
     where = ":".join(str(f[k]) for k in ("file", "line", "column") if f.get(k) is not None)
-    severity, message, code = f.get("severity", "error"), f.get("message", ""), f.get("code", "")
+    severity, message, code = (
+        f.get("severity") or "error",
+        f.get("message") or "",
+        f.get("code") or "",
+    )
     return f"{where or '-'}: {severity}: {message} [{code}]"
 
 
@@ -30,12 +34,11 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         if exc.answer is None:
             raise
-        for f in exc.answer.get("findings", []):
+        for f in exc.answer.get("findings", []):  # checked: answers.REFUSED
             print(escape(finding_line(f)))
         sys.stdout.flush()
         print(f"{prefix(ERR)}{escape(f'rcnet reload: refused: {exc}')}", file=sys.stderr)
         return 1
-    lines = answer.get("changes", answer.get("lines", []))
-    for line in lines or ["no change"]:  # (an empty list of changes: nothing changed)
-        print(escape(str(line)))
+    for line in answer["changes"] or ["no change"]:  # an empty list: nothing changed
+        print(escape(line))
     return 0

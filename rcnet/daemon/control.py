@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import struct
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -58,9 +59,12 @@ def peer_uid(sock: socket.socket) -> int:
     return int(struct.unpack("3i", creds)[1])
 
 
-def request(path: str, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
-    """Send one request and return the answer; OSError when no daemon answers, or when the
-    one answering is not root or the caller (a fake socket put in the daemon's place)."""
+def request(path: str, message: dict[str, Any], timeout: float = 10.0) -> Any:
+    """Send one request and return the answer's JSON value (unchecked: answers.ask checks it).
+    OSError when no daemon answers, or when the one answering is not root or the caller (a fake
+    socket put in the daemon's place); ValueError when the answer is not one line of JSON of at
+    most MAX_ANSWER bytes within `timeout` seconds (in all, not per read)."""
+    deadline = time.monotonic() + timeout
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         sock.connect(path)
@@ -70,22 +74,32 @@ def request(path: str, message: dict[str, Any], timeout: float = 10.0) -> dict[s
                 errno.EPERM, f"the socket is served by uid {uid}, not root: not rcnet's daemon"
             )
         sock.sendall(json.dumps(message).encode() + b"\n")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            data = sock.recv(65536)
-            if not data:
-                break
-            chunks.append(data)
-            size += len(data)
-            if size > MAX_ANSWER:
-                raise ValueError(f"the answer is longer than {MAX_ANSWER} bytes")
-            if data.endswith(b"\n"):
-                break
-    answer = json.loads(b"".join(chunks) or b"{}")
-    if not isinstance(answer, dict):
-        raise ValueError("the daemon's answer is not a JSON object")
-    return answer
+        data = _read_line(sock, deadline)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("the answer is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the answer is not JSON ({exc.msg} at byte {exc.pos})") from None
+
+
+def _read_line(sock: socket.socket, deadline: float) -> bytes:
+    """The answer's one line (without its newline), read within MAX_ANSWER bytes by `deadline`."""
+    buffer = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(errno.ETIMEDOUT, "no complete answer in time")
+        sock.settimeout(left)
+        data = sock.recv(65536)
+        end = data.find(b"\n")
+        if end >= 0:
+            data = data[:end]
+        if len(buffer) + len(data) > MAX_ANSWER:
+            raise ValueError(f"the answer is longer than {MAX_ANSWER} bytes")
+        buffer += data
+        if end >= 0 or not data:
+            return bytes(buffer)
 
 
 class ControlServer:

@@ -191,7 +191,7 @@ def run_host(host: Host, options: StartOptions) -> int:
         check_control_path(path)
         with single_instance(path, host):
             if options.metrics is not None:  # before any change: a port in use changes nothing
-                from rcnet.metrics import serve
+                from rcnet.daemon.exporter import serve
 
                 serve(*options.metrics, path)
                 log.info("rcnet: metrics at http://%s:%d/metrics", *options.metrics)
