@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rcnet.rcconf.env import LoadedHost, Value
@@ -31,6 +32,7 @@ from rcnet.rcconf.load import load_text
 from rcnet.rcconf.parse import ParseError, Word, parse_statement
 from rcnet.rcconf.scan import scan
 from rcnet.rcconf.source import BOM, SourceFile
+from rcnet.redact import MASK, PASS_WORD
 from rcnet.text import control_characters, escape
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -188,14 +190,42 @@ class RcFile:
         return got is not None and got.text == value
 
 
+class PassLabels:
+    """Passes masked as `********#N`, the same pass the same N within one run, so that a diff
+    or a `NAME: old -> new` line shows that a pass changed, and which vhids share one, without
+    showing it: no length and no digest, nothing to guess a pass from."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def mask(self, text: str, secrets: Iterable[str]) -> str:
+        """`text` with the word after each `pass` and every one of `secrets` labelled (one
+        pass over the text: a label is never masked again)."""
+        known = sorted((s for s in secrets if s and s != MASK), key=len, reverse=True)
+        alternatives = [PASS_WORD.pattern]
+        if known:
+            alternatives.append(rf"(?<![\w.:/-])({'|'.join(map(re.escape, known))})(?![\w.:/-])")
+
+        def label(m: re.Match[str]) -> str:
+            if m.group(3) is not None:
+                return m.group(1) + m.group(2) + self._label(m.group(3))
+            return self._label(m.group(4))
+
+        return re.sub("|".join(alternatives), label, text)
+
+    def _label(self, secret: str) -> str:
+        return f"{MASK}#{self.numbers.setdefault(secret, len(self.numbers) + 1)}"
+
+
 def read_file(path: str) -> RcFile:
+    """The file to edit (none yet: empty). Refused as `check` refuses a HOST file (binary,
+    over 1 MiB, unreadable): HostError, which `rcnet sysrc` reports in one line, exit 2."""
+    from rcnet.rcconf.load import read_host_bytes
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_host_bytes(path, path)
     except FileNotFoundError:
         data = b""
-    except OSError as exc:
-        raise SysrcError(f"{path}: {exc.strerror or exc}") from None
     return RcFile(path, data)
 
 

@@ -26,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rcnet.rcconf.env import HostError
     from rcnet.redact import mask, secrets_of
-    from rcnet.sysrc import Edit, SysrcError, read_file, show, write_atomic
+    from rcnet.sysrc import Edit, PassLabels, SysrcError, read_file, show, write_atomic
 
     try:
         edits = [Edit.parse(a, args.delete) for a in args.names]
@@ -35,12 +36,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     try:
         rc = read_file(args.file)
+    except HostError as exc:  # binary, too big, unreadable: exit 2, as check
+        raise CommandError(str(exc), 2) from None
     except SysrcError as exc:
         raise CommandError(str(exc), 1) from None
     original = rc.text
     secrets = secrets_of(rc.loaded())
     status = 0
     changes: list[str] = []  # printed once the file is written
+    told = PassLabels()  # a change's two sides: which pass is which, never the pass
 
     def shown(text: str | None) -> str:
         return show(mask(text, secrets)) if text is not None else "(unknown)"
@@ -78,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         except SysrcError as exc:
             raise CommandError(str(exc), 1) from None
         secrets = secrets | secrets_of(rc.loaded())
-        line = f"{shown(old or '')} -> {shown(new)}"
+        line = f"{show(told.mask(old or '', secrets))} -> {show(told.mask(new, secrets))}"
         changes.append(line if args.no_name else f"{edit.name}: {line}")
 
     if rc.text == original:
@@ -88,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     refused = _new_errors(args.file, original, rc.text)
     if args.diff:
         sys.stdout.writelines(
-            show(mask(line.rstrip("\n"), secrets)) + "\n"
+            show(told.mask(line.rstrip("\n"), secrets)) + "\n"
             for line in difflib.unified_diff(
                 original.splitlines(True), rc.text.splitlines(True), args.file, args.file
             )

@@ -267,16 +267,31 @@ class _Loader:
 
 def _read_host_file(host: str, path: str) -> SourceFile:
     try:
+        data = read_host_bytes(host, path)
+    except FileNotFoundError:  # gone since load_host's stat
+        raise HostError(host, "no such file or directory") from None
+    return SourceFile.from_bytes(path, data)
+
+
+def read_host_bytes(host: str, path: str) -> bytes:
+    """A HOST file's bytes, refused as `check` refuses them (also for `sysrc`): HostError when
+    it cannot be read or is over MAX_FILE_BYTES, BinaryFileError when it holds a NUL byte;
+    FileNotFoundError when nothing is there (the caller decides what that means)."""
+    try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             raise HostError(host, f"{size} bytes: too big for an rc.conf file")
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise
     except (OSError, ValueError) as exc:
         raise HostError(host, _reason(exc)) from None
+    if len(data) > MAX_FILE_BYTES:  # grew since the stat
+        raise HostError(host, f"more than {MAX_FILE_BYTES} bytes: too big for an rc.conf file")
     if binary(data):
         raise BinaryFileError(host, binary(data))
-    return SourceFile.from_bytes(path, data)
+    return data
 
 
 def binary(data: bytes) -> str:
