@@ -25,12 +25,12 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.defaults import NETWORK_DEFAULTS, default_environment
+from rcnet.rcconf.duplicates import duplicate_findings
 from rcnet.rcconf.env import SCOPES, BinaryFileError, Environment, HostError, LoadedHost, Value
 from rcnet.rcconf.evaluate import evaluate_file
 from rcnet.rcconf.scan import UNPARSEABLE
@@ -180,6 +180,8 @@ class _Loader:
         for name in SCOPE_FILES[scope]:
             path = self.root / "rc.conf.d" / name
             kind = _kind(path)
+            if kind is not None and self._outside(path, os.path.realpath(path)):
+                continue
             if kind == "dir":  # like rc's `for _rc in dir/*`: sorted, no dot files
                 try:
                     entries = sorted(os.listdir(path))
@@ -226,24 +228,57 @@ class _Loader:
         self.findings.extend(found)
 
     def _read(self, path: Path) -> SourceFile | None:
-        """A file's text; None when it is missing (silently, as rc) or unreadable (warning)."""
+        """A file's text; None when it is missing (silently, as rc), unreadable (warning) or,
+        through a symlink, outside the HOST directory (warning at the link, never read)."""
         name = str(path)
+        if self._outside(path, os.path.realpath(path)):
+            return None
         try:
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                raise IsADirectoryError("not a regular file")
-            if st.st_size > MAX_FILE_BYTES:
-                raise OSError(f"{st.st_size} bytes, too big for an rc.conf file")
-            with open(path, "rb") as f:
-                data = f.read(MAX_FILE_BYTES + 1)
-            if binary(data):
-                raise ValueError(binary(data))
+            # non-blocking: a FIFO put in the tree must not hang the reader
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             self._info(f"{name}: not read ({_reason(exc)})", None, "warning")
             return None
+        try:
+            # what was opened, not what the path says now (a link swapped after the check)
+            if self._outside(path, os.readlink(f"/proc/self/fd/{fd}")):
+                return None
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise IsADirectoryError("not a regular file")
+            if st.st_size > MAX_FILE_BYTES:
+                raise OSError(f"{st.st_size} bytes, too big for an rc.conf file")
+            with os.fdopen(os.dup(fd), "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+            if binary(data):
+                raise ValueError(binary(data))
+        except (OSError, ValueError) as exc:
+            self._info(f"{name}: not read ({_reason(exc)})", None, "warning")
+            return None
+        finally:
+            os.close(fd)
         return SourceFile.from_bytes(name, data)
+
+    def _outside(self, path: Path, real: str) -> bool:
+        """True, with a warning at `path`, when a symlink takes `path` (its real path `real`)
+        out of the HOST directory. sh's `.` would follow it, but the file is not the HOST's:
+        rcnet neither models nor quotes it (rc.conf.d/netif -> /etc/shadow)."""
+        assert self.root is not None
+        root = os.path.realpath(self.root)
+        if real == root or real.startswith(root.rstrip("/") + "/"):
+            return False
+        self.findings.append(
+            Finding(
+                "SH04",
+                "warning",
+                f"{path} leads to {real}, outside the HOST directory {self.root}"
+                " (a symlink): not read",
+                Location(str(path), 1, 1),
+            )
+        )
+        return True
 
     def _info(self, message: str, loc: Location | None, severity: Severity = "info") -> None:
         self.findings.append(Finding("SH04", severity, message, loc))
@@ -313,66 +348,6 @@ def _kind(path: Path) -> str | None:
 def _rc_conf_files(env: Environment) -> list[str]:
     text = env.text("rc_conf_files")
     return text.split() if text else []
-
-
-def duplicate_findings(envs: Iterable[Environment]) -> list[Finding]:
-    """SH05 (info) at each assignment that a later one overrides; `x="${x} more"` extends
-    the value instead, so it does not count as overriding."""
-    out: list[Finding] = []
-    seen: set[Location] = set()
-    histories: set[int] = set()
-    for env in envs:
-        if id(env) in histories:
-            continue
-        histories.add(id(env))
-        for name, history in env.history.items():
-            if len(history) < 2:
-                continue
-            real = [v for v in history if not v.default and not v.conditional]
-            if len(real) < 2:
-                continue
-            overridden = False  # is there a later assignment that does not extend?
-            dead: list[Value] = []
-            for value in reversed(real):
-                if overridden and value.loc not in seen:
-                    dead.append(value)
-                overridden = overridden or not _extends(value)
-            if dead:
-                out.extend(_duplicate(name, real, v) for v in reversed(dead))
-                seen.update(v.loc for v in dead)
-    return out
-
-
-def _duplicate(name: str, real: list[Value], value: Value) -> Finding:
-    def where(v: Value) -> str:
-        loc = v.loc
-        return f"line {loc.line}" if loc.file == value.loc.file else f"{loc.file}:{loc.line}"
-
-    places = ", ".join(where(v) for v in real)
-    return Finding(
-        "SH05",
-        "info",
-        f"{name} is assigned {len(real)} times ({places}); the last one ({where(real[-1])}) "
-        "wins, so this value is never used",
-        value.loc,
-        len(name),
-    )
-
-
-def _extends(value: Value) -> bool:
-    raw = value.raw
-    name = value.name
-    return f"${{{name}}}" in raw or f"${{{name}:" in raw or _mentions(raw, "$" + name)
-
-
-def _mentions(raw: str, token: str) -> bool:
-    i = raw.find(token)
-    while i >= 0:
-        after = raw[i + len(token) : i + len(token) + 1]
-        if not (after.isalnum() or after == "_"):
-            return True
-        i = raw.find(token, i + 1)
-    return False
 
 
 def _as_info(finding: Finding) -> Finding:
