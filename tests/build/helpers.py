@@ -1,10 +1,15 @@
-"""Build a host from rc.conf text (through the tests' tiny reader) and look at the result."""
+"""Build a host from rc.conf text (through the tests' tiny reader) and look at the result; run
+`rcnet ARGS` in the test's own process."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 
 from rcnet.build import build_host
+from rcnet.cli import main
 from rcnet.findings import Finding
 from rcnet.model import Host
 
@@ -33,3 +38,21 @@ def codes(findings: list[Finding]) -> list[str]:
 
 def only(findings: list[Finding], code: str) -> list[Finding]:
     return [f for f in findings if f.code == code]
+
+
+@dataclass(frozen=True)
+class Ran:
+    status: int
+    out: str
+    err: str
+
+
+def rcnet(*args: str) -> Ran:
+    """The exit status (argparse's SystemExit included) and both outputs of `rcnet ARGS`."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as exc:
+            status = int(exc.code or 0)
+    return Ran(status, out.getvalue(), err.getvalue())

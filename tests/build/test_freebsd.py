@@ -6,17 +6,16 @@ behaviour comes from; the tests read it through the real reader, as `check` does
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from rcnet.cli import main
 from rcnet.findings import Finding
 from rcnet.hosts import CheckedHost, read_host
 from rcnet.startable import startable
+
+from .helpers import rcnet
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "freebsd"
@@ -34,17 +33,6 @@ def addrs(checked: CheckedHost, ifname: str) -> list[str]:
 
 def errors(checked: CheckedHost) -> list[Finding]:
     return [f for f in checked.findings if f.severity == "error"]
-
-
-def run(*args: str) -> tuple[int, str]:
-    """Exit status and standard output (standard error is dropped)."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = main(list(args))
-        except SystemExit as exc:
-            status = int(exc.code or 0)
-    return status, out.getvalue()
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.conf")), ids=lambda p: p.stem)
@@ -135,26 +123,25 @@ def test_a_file_sh_cannot_parse_gives_an_empty_model() -> None:
     assert h.host.interfaces == () and h.host.vhids == () and h.host.hostname is None
     sh03 = [f for f in errors(h) if f.code == "SH03"]
     assert sh03 and "rcnet's model is empty" in sh03[0].message
-    status, out = run("show", "--json", str(FIXTURES / "unterminated.conf"))
-    assert status == 0 and json.loads(out)["interfaces"] == []
+    shown = rcnet("show", "--json", str(FIXTURES / "unterminated.conf"))
+    assert shown.status == 0 and json.loads(shown.out)["interfaces"] == []
 
 
 def test_no_hostname_means_none_in_show_text_and_json() -> None:
     path = str(FIXTURES / "no-hostname.conf")
     assert host("no-hostname").host.hostname is None
-    status, out = run("show", "--json", path)
-    assert status == 0 and json.loads(out)["hostname"] is None
-    status, out = run("show", path)
-    assert status == 0 and out.splitlines()[0] == "hostname (unset)"
-    assert "no-hostname" not in out
+    shown = rcnet("show", "--json", path)
+    assert shown.status == 0 and json.loads(shown.out)["hostname"] is None
+    shown = rcnet("show", path)
+    assert shown.status == 0 and shown.out.splitlines()[0] == "hostname (unset)"
+    assert "no-hostname" not in shown.out
 
 
 def test_a_carp_interface_nothing_creates_fails_check() -> None:
     h = host("carp-not-created")
     assert h.host.interface("carp0") is None and h.host.vhids == ()
     assert "CL02" in [f.code for f in errors(h)]
-    status, _ = run("check", str(FIXTURES / "carp-not-created.conf"))
-    assert status == 1
+    assert rcnet("check", str(FIXTURES / "carp-not-created.conf")).status == 1
 
 
 def test_a_variable_naming_no_interface_is_no_interface() -> None:
@@ -164,10 +151,9 @@ def test_a_variable_naming_no_interface_is_no_interface() -> None:
 
 def test_one_address_on_two_hosts_of_one_segment_is_an_error() -> None:
     a, b = (str(FIXTURES / f"crosshost-{x}.conf") for x in "ab")
-    status, out = run("check", a, b)
-    assert status == 1
-    lines = [line for line in out.splitlines() if "[DU01]" in line]
+    both = rcnet("check", a, b)
+    assert both.status == 1
+    lines = [line for line in both.out.splitlines() if "[DU01]" in line]
     assert len(lines) == 2 and all("192.0.2.10 on em0 is also configured" in x for x in lines)
     assert lines[0].startswith(f"{a}:4:20:") and lines[1].startswith(f"{b}:3:20:")
-    status, _ = run("check", a)
-    assert status == 0
+    assert rcnet("check", a).status == 0

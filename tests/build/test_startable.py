@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from rcnet.cli import main
 from rcnet.findings import Finding
 from rcnet.model import Host, Vhid
 from rcnet.startable import blockers, model_blockers, startable
 
-from .helpers import build
-
-
-def _run(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = main(list(args))
-        except SystemExit as exc:
-            status = int(exc.code or 0)
-    return status, out.getvalue() + err.getvalue()
+from .helpers import build, rcnet
 
 
 def test_a_vhid_without_parent_blocks_even_without_a_finding() -> None:
@@ -47,9 +34,9 @@ def test_check_and_start_agree(tmp_path: Path, text: str) -> None:
     """check exits 0 exactly when start --dry-run gets past the policy."""
     conf = tmp_path / "h.conf"
     conf.write_text(text)
-    check, _ = _run("check", str(conf))
+    check = rcnet("check", str(conf)).status
     host, findings = build(text)
     assert (check == 0) == startable(findings, host)
     if check != 0:
-        status, out = _run("start", "--dry-run", str(conf))
-        assert status == 1 and "nothing was changed" in out
+        start = rcnet("start", "--dry-run", str(conf))
+        assert start.status == 1 and "nothing was changed" in start.out + start.err

@@ -4,17 +4,13 @@ refuses."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import shutil
 import signal
-import socket
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from lab import nobody
 
 from rcnet.daemon.hooks import KEEP
 from rcnet.daemon.run import LOCK_DIR
@@ -91,7 +87,7 @@ def test_a_file_name_cannot_forge_a_log_line(rig: Rig) -> None:
     assert [ln.split(" -> ")[1].split()[0] for ln in said] == ["BACKUP", "MASTER"]
 
 
-NOBODY = 65534
+NOBODY = nobody.NOBODY
 
 
 def links(rig: Rig, host: str) -> str:
@@ -130,43 +126,12 @@ def test_runtime_directory_attacks_are_refused_before_any_change(rig: Rig) -> No
     assert sorted(p.name for p in other.iterdir()) == []
 
 
-def fake_daemon(path: Path, ready: int) -> None:
-    """A process of uid nobody serving `path` with a daemon's answer (runs in a fork)."""
-    try:
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-        with socket.socket(socket.AF_UNIX) as s:
-            s.bind(str(path))
-            s.listen(1)
-            os.write(ready, b"1")
-            conn, _ = s.accept()
-            conn.recv(1000)
-            answer = {"ok": True, "lines": ["stopped\x1b]0;owned\x07"]}
-            conn.sendall(json.dumps(answer).encode() + b"\n")
-            conn.close()
-    finally:
-        os._exit(0)
-
-
 def test_a_fake_socket_is_not_trusted(rig: Rig) -> None:
     daemon = rig.start("hosta")
-    home = Path(tempfile.mkdtemp())  # in /tmp: nobody can reach it (rig.tmp is root's 0700)
-    os.chown(home, NOBODY, NOBODY)
-    fake = home / "rcnet.sock"
-    ready, signal_ready = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        fake_daemon(fake, signal_ready)
-    os.close(signal_ready)  # the child's end only: a child that fails is an EOF, not a hang
-    try:
-        assert os.read(ready, 1) == b"1"
-        done = run_rcnet(rig.lab, "hosta", ["stop", "--control", str(fake)])
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(ready)
-        shutil.rmtree(home)
+    with nobody.nobodys_home() as home:  # in /tmp: nobody can reach it (rig.tmp is root's 0700)
+        fake = home / "rcnet.sock"
+        with nobody.served_by_nobody(fake, {"ok": True, "lines": ["stopped\x1b]0;owned\x07"]}):
+            done = run_rcnet(rig.lab, "hosta", ["stop", "--control", str(fake)])
     assert done.returncode == 3, (done.stdout, done.stderr)
     assert "stopped" not in done.stdout and "\x1b" not in done.stdout + done.stderr
     assert "served by uid 65534, not root" in done.stderr

@@ -6,26 +6,23 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lab import nobody
 
 from rcnet.daemon import rundir
 from rcnet.daemon.control import UntrustedSocket, request
 
-NOBODY = 65534
+NOBODY = nobody.NOBODY
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (chown to nobody)")
 
 
 @pytest.fixture
 def nobodys_home() -> Iterator[Path]:
-    """A directory of uid nobody that nobody can reach (pytest's tmp_path is root's 0700)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        os.chown(tmp, NOBODY, NOBODY)
-        yield Path(tmp)
+    with nobody.nobodys_home() as home:
+        yield home
 
 
 def test_a_directory_of_another_user_or_too_open_is_refused(tmp_path: Path) -> None:
@@ -102,32 +99,12 @@ def test_a_killed_holders_lock_is_taken_over_and_pruned(tmp_path: Path) -> None:
 
 
 def test_the_client_trusts_no_socket_of_another_user(nobodys_home: Path) -> None:
-    home = nobodys_home
-    path = home / "rcnet.sock"
-    ready, tell = os.pipe()
-    pid = os.fork()
-    if pid != 0:
-        os.close(tell)  # the child's end only: a child that fails is an EOF, not a hang
-    else:
-        try:
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            with socket.socket(socket.AF_UNIX) as s:
-                s.bind(str(path))
-                s.listen(1)
-                os.write(tell, b"1")
-                conn, _ = s.accept()
-                conn.sendall(b'{"ok": true, "lines": ["stopped"]}\n')
-                conn.recv(100)
-        finally:
-            os._exit(0)
-    try:
-        assert os.read(ready, 1) == b"1"
-        with pytest.raises(UntrustedSocket, match="served by uid 65534"):
-            request(str(path), {"cmd": "stop"}, timeout=5)
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    path = nobodys_home / "rcnet.sock"
+    with (
+        nobody.served_by_nobody(path, {"ok": True, "lines": ["stopped"]}),
+        pytest.raises(UntrustedSocket, match="served by uid 65534"),
+    ):
+        request(str(path), {"cmd": "stop"}, timeout=5)
 
 
 def test_the_control_server_binds_0600_through_the_directory_and_removes_its_socket(
