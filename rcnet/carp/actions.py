@@ -124,8 +124,15 @@ class Dropped:
 
     ifname: str
     counter: Counter | None
-    detail: str
+    #: what was wrong, with a `{}` for each of `args`: filled in only when read (`detail`), so
+    #: a flood of junk costs no string per packet
+    reason: str
     vhid: int | None = None
+    args: tuple[object, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        return self.reason.format(*self.args) if self.args else self.reason
 
     def log_line(self) -> str:
         return f"carp: {self.ifname}: {self.detail}"

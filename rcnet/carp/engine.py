@@ -220,7 +220,7 @@ class Engine:
             return []
         self.counters.bump(Counter.IPACKETS if src.version == 4 else Counter.IPACKETS6)
         length = f"{size}-byte" if size >= 0 else "oversized"
-        return self._drop(ifname, Counter.BADLEN, f"{length} datagram from {src}")
+        return self._drop(ifname, Counter.BADLEN, "{} datagram from {}", None, length, src)
 
     def count_queue_drops(self, n: int) -> None:
         """Packets the kernel dropped because the receive socket's queue was full."""
@@ -233,39 +233,44 @@ class Engine:
         if not self.running:
             return []
         family = src.version
-        self.counters.bump(Counter.IPACKETS if family == 4 else Counter.IPACKETS6)
+        self.counters.values[Counter.IPACKETS if family == 4 else Counter.IPACKETS6] += 1
         if self.ctx.allow != 1:
             return [Dropped(ifname, None, "carp is not allowed (net.inet.carp.allow=0)")]
-        on_if = self._on_parent.get(ifname, [])
-        if family == 6 and not on_if:
-            return self._drop(ifname, Counter.BADIF, f"IPv6 advert on {ifname}, which has no vhid")
+        if family == 6 and not self._on_parent.get(ifname):
+            return self._drop(
+                ifname, Counter.BADIF, "IPv6 advert on {}, which has no vhid", None, ifname
+            )
         verdict = wire.check_header(payload, src, dst, family)
         if verdict is not None:
-            return self._drop(ifname, *verdict)
+            failed, reason, args = verdict
+            return self._drop(ifname, failed, reason, None, *args)
         version, vhid = payload[0] >> 4, payload[1]
         vh = self._by_input.get((ifname, vhid, family))
         if vh is None:
-            if vhid == 0 and src in self._carp_addresses(on_if):
-                return self._drop(ifname, Counter.BADIF, f"vhid 0 advert from our own {src}")
+            if vhid == 0 and src in self._carp_addresses(self._on_parent.get(ifname, [])):
+                return self._drop(ifname, Counter.BADIF, "vhid 0 advert from our own {}", None, src)
             return self._drop(
-                ifname, Counter.BADVHID, f"no vhid {vhid} on {ifname} for IPv{family}"
+                ifname, Counter.BADVHID, "no vhid {} on {} for IPv{}", None, vhid, ifname, family
             )
         if vh.cfg.version != version:
             return self._drop(
                 ifname,
                 Counter.BADVER,
-                f"version {version} advert for vhid {vhid} in version {vh.cfg.version} mode",
+                "version {} advert for vhid {} in version {} mode",
                 vhid,
+                *(version, vhid, vh.cfg.version),
             )
         peer = vh.cfg.peer if family == 4 else vh.cfg.peer6
         if ttl != wire.CARP_TTL and (version == 3 or peer is None):
-            return self._drop(ifname, Counter.BADTTL, f"TTL {ttl} from {src}, vhid {vhid}", vhid)
+            return self._drop(
+                ifname, Counter.BADTTL, "TTL {} from {}, vhid {}", vhid, ttl, src, vhid
+            )
         if version == 3:
             return vh.on_vrrp(wire.decode_vrrp(payload, family), src, family, now)
         advbase, advskew, counter, md = wire.carp_fields(payload)
         if not vh.auth.verify(counter, md):
             return self._drop(
-                ifname, Counter.BADAUTH, f"bad authentication from {src}, vhid {vhid}", vhid
+                ifname, Counter.BADAUTH, "bad authentication from {}, vhid {}", vhid, src, vhid
             )
         vh.adopt_counter(counter)
         return vh.on_carp(advbase, advskew, family, now)
@@ -275,10 +280,11 @@ class Engine:
         return {a.ip for vh in vhosts for a in vh.cfg.addresses}
 
     def _drop(
-        self, ifname: str, counter: Counter, detail: str, vhid: int | None = None
+        self, ifname: str, counter: Counter, reason: str, vhid: int | None, *args: object
     ) -> list[Action]:
-        self.counters.bump(counter)
-        return [Dropped(ifname, counter, detail, vhid)]
+        """Bump `counter` and say why (`reason` formatted with `args` only if logged)."""
+        self.counters.values[counter] += 1
+        return [Dropped(ifname, counter, reason, vhid, args)]
 
     # --- links, ifconfig, sysctls --------------------------------------------------------------
 

@@ -170,7 +170,13 @@ def ipv4_fields(
     (total,) = _TOTAL_LENGTH.unpack_from(data, 2)
     if ihl < 20 or total < ihl or len(data) < total:
         return None
-    return _address4(data[12:16]), _address4(data[16:20]), data[8], data[ihl:total]
+    src, dst = _ADDRESSES4.get(data[12:16]), _ADDRESSES4.get(data[16:20])
+    return (
+        _address4(data[12:16]) if src is None else src,
+        _address4(data[16:20]) if dst is None else dst,
+        data[8],
+        data[ihl:total],
+    )
 
 
 def parse_ipv4(data: bytes) -> IpPacket:

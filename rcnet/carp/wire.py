@@ -168,7 +168,11 @@ class CarpAuth:
         return outer.digest()
 
     def verify(self, counter: int, md: bytes) -> bool:
-        return hmac.compare_digest(self.digest(counter), md)
+        inner = self._inner.copy()  # digest's steps, inline: this runs for every advert received
+        inner.update(counter.to_bytes(8, "big"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return hmac.compare_digest(outer.digest(), md)
 
 
 def carp_hmac(key: bytes, vhid: int, addresses: Iterable[IPAddress], counter: int) -> bytes:
@@ -319,24 +323,25 @@ MIN_HEADER_LEN = 8
 
 def check_header(
     payload: bytes, src: IPAddress, dst: IPAddress, family: int
-) -> tuple[Counter, str] | None:
-    """Length, version and checksum: (counter, detail) of the first failure, else None."""
+) -> tuple[Counter, str, tuple[object, ...]] | None:
+    """Length, version and checksum: (counter, reason, its args) of the first failure (as
+    `actions.Dropped` takes them), else None."""
     if len(payload) < MIN_HEADER_LEN:
-        return Counter.BADLEN, f"{len(payload)}-byte advert from {src}"
+        return Counter.BADLEN, "{}-byte advert from {}", (len(payload), src)
     version = payload[0] >> 4
     if version not in (CARP_VERSION, VRRP_VERSION):
-        return Counter.BADVER, f"version {version} advert from {src}"
+        return Counter.BADVER, "version {} advert from {}", (version, src)
     if version == CARP_VERSION:
         if len(payload) < CARP_HEADER_LEN:
-            return Counter.BADLEN, f"{len(payload)}-byte advert from {src}"
+            return Counter.BADLEN, "{}-byte advert from {}", (len(payload), src)
         # IPv4 covers the whole payload (FreeBSD-modern), IPv6 the 36 header bytes.
         covered = payload if family == 4 else payload[:CARP_HEADER_LEN]
         if not carp_checksum_ok(covered):
-            return Counter.BADSUM, f"bad checksum from {src}"
+            return Counter.BADSUM, "bad checksum from {}", (src,)
         return None
     size = 4 if family == 4 else 16
     if len(payload) < MIN_HEADER_LEN + payload[3] * size:
-        return Counter.BADLEN, f"VRRP advert from {src} shorter than its address list"
+        return Counter.BADLEN, "VRRP advert from {} shorter than its address list", (src,)
     if not vrrp_checksum_ok(payload, src, dst):
-        return Counter.BADSUM, f"bad checksum from {src}"
+        return Counter.BADSUM, "bad checksum from {}", (src,)
     return None

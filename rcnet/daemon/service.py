@@ -89,7 +89,6 @@ class Service:
         )
         self.executor.macvlans = vhid_links(host, ifmap)
         self.watcher: LinkWatcher | None = None
-        self.arm_pending = False
         self.stopped = asyncio.Event()
         self.stopping = False
         #: one operation that changes rcnet's state at a time: reload, repair, stop
@@ -164,7 +163,7 @@ class Service:
         for name, (inet, inet6) in wanted.items():
             if name not in transports:
                 transport = ParentTransport(name, inet=inet or not inet6, inet6=inet6)
-                transport.attach(self.loop, self._on_packet)
+                transport.attach(self.loop, self._on_packets)
                 transports[name] = transport
             # the kernel filter lets in only this parent's vhids (again on every reload)
             mine = [v for v in host.vhids if v.parent is not None and self.lx(v.parent) == name]
@@ -237,15 +236,17 @@ class Service:
         # the engine must see its own deadline as reached, whatever the clock's rounding
         self.perform(self.engine.handle_timer(max(self.now(), due)))
 
-    def _arm_soon(self) -> None:
-        """Re-arm once after a batch of packets, not once per packet."""
-        if not self.arm_pending:
-            self.arm_pending = True
-            self.loop.call_soon(self._arm_now)
-
-    def _arm_now(self) -> None:
-        self.arm_pending = False
-        self._arm()
+    def _arm_after_packets(self) -> None:
+        """Re-arm once after a batch of packets, and only for an earlier deadline: a BACKUP
+        hearing its MASTER moves a master-down deadline later, and the timer armed for the
+        earlier one fires, finds nothing due and is armed then (`_on_timer`): one wakeup per
+        master-down interval instead of a timerfd_settime per advert."""
+        if self.stopping:
+            return
+        due, armed = self.engine.next_timer(), self.timer.due
+        if armed is not None and (due is None or armed <= due):
+            return
+        self.timer.arm(due)
 
     def perform(self, actions: list[Action], *, arm: bool = True) -> None:
         self.executor.perform(actions)
@@ -254,22 +255,28 @@ class Service:
 
     # -- input ------------------------------------------------------------------------------------
 
+    def _on_packets(self, packets: list[Received]) -> None:
+        """What one readable event read: each packet to the engine, then the timer once."""
+        for packet in packets:
+            self._on_packet(packet)
+        self._arm_after_packets()
+
     def _on_packet(self, packet: Received) -> None:
         if self.stopping:
             return
         if packet.overflows:
             self.engine.count_queue_drops(packet.overflows)
+        parent = self.fbsd(packet.ifname)
         if packet.size:
-            actions = self.engine.handle_oversize(self.fbsd(packet.ifname), packet.src, packet.size)
+            actions = self.engine.handle_oversize(parent, packet.src, packet.size)
             self.perform(actions, arm=False)
             return
-        self.stats.packet(self.fbsd(packet.ifname), packet.payload)
+        self.stats.packet(parent, packet.payload)
         actions = self.engine.handle_packet(
-            self.fbsd(packet.ifname), packet.src, packet.dst, packet.ttl, packet.payload, self.now()
+            parent, packet.src, packet.dst, packet.ttl, packet.payload, self.now()
         )
         if actions:  # a BACKUP hearing its MASTER has nothing to do but re-arm
             self.perform(actions, arm=False)
-        self._arm_soon()
 
     def _on_link_event(self, event: Event) -> None:
         if self.stopping:

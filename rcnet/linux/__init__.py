@@ -16,7 +16,7 @@ Before the event loop (or via `loop.run_in_executor`: pyroute2's sync API cannot
 
 In the loop, per parent interface and per vhid:
     t = transport.ParentTransport(parent, inet=..., inet6=...)
-    t.attach(loop, on_packet)                      Received(src, dst, ttl, payload, ifname)
+    t.attach(loop, on_packets)                     [Received(src, dst, ttl, payload, ifname)]
     t.send_advert(vhid, parent_addr, payload, peer=None)   SendError -> count a send error
     t.announce(vhid, vips)                         gratuitous ARP / unsolicited NA, virtual MAC
     switch = rtnl.LinkSwitch()

@@ -21,7 +21,9 @@ them as send errors (senderr demotion). An admin-down parent fails with ENETDOWN
 ENETUNREACH (raw IP). Loss of carrier is silent here: watch it with `links`.
 
 asyncio: `ParentTransport.attach(loop, callback)` registers the receive sockets with
-`loop.add_reader`; sends never block (non-blocking sockets; a full queue is a SendError).
+`loop.add_reader` and hands the callback the batch each readable event read (at most
+`READ_BATCH`), so the daemon re-arms its timer once per batch; sends never block (non-blocking
+sockets; a full queue is a SendError).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ SO_RXQ_OVFL = 40
 #: the receive buffer asked for (the kernel doubles it for its bookkeeping)
 RCVBUF = 4 << 20
 _ANCILLARY = socket.CMSG_SPACE(4) * 2 + socket.CMSG_SPACE(20)
+#: a plain int: `flags & socket.MSG_TRUNC` would go through enum.IntFlag for every packet
+_MSG_TRUNC = int(socket.MSG_TRUNC)
 
 
 class SendError(OSError):
@@ -170,30 +174,32 @@ class Receiver:
     def read(self, limit: int = READ_BATCH) -> list[Received]:
         """The packets waiting now (at most `limit`); malformed ones are skipped."""
         out: list[Received] = []
+        read_one = self._read_one
         for _ in range(limit):
             try:
-                got = self._read_one()
+                got = read_one()
             except (BlockingIOError, InterruptedError):
                 break
             if got is not None:
                 out.append(got)
         return out
 
-    def _overflows(self, value: bytes) -> int:
-        """The drops SO_RXQ_OVFL reports (a running u32 count) that are new since last time."""
-        total = int.from_bytes(value[:4], "little" if sys.byteorder == "little" else "big")
-        new = (total - self.drops) & 0xFFFFFFFF
-        self.drops = total
-        return new
+    def _overflows(self, ancillary: list[tuple[int, int, bytes]]) -> int:
+        """The drops SO_RXQ_OVFL reports (a running u32 count, attached once the socket has
+        dropped any) that are new since last time."""
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
+                total = int.from_bytes(value[:4], sys.byteorder)
+                new = (total - self.drops) & 0xFFFFFFFF
+                self.drops = total
+                return new
+        return 0
 
     def _read_one(self) -> Received | None:
         data, ancillary, flags, addr = self.sock.recvmsg(_RECV_SIZE, _ANCILLARY)
-        overflows = 0
-        for level, kind, value in ancillary:
-            if level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
-                overflows = self._overflows(value)
+        overflows = self._overflows(ancillary) if ancillary else 0
         if self.family == socket.AF_INET:
-            if flags & socket.MSG_TRUNC and len(data) >= 20:
+            if flags & _MSG_TRUNC and len(data) >= 20:
                 size = struct.unpack_from("!H", data, 2)[0]
                 src, dst = IPv4Address(data[12:16]), IPv4Address(data[16:20])
                 return Received(src, dst, data[8], b"", self.ifname, overflows, size)
@@ -211,7 +217,7 @@ class Receiver:
         if dst6 is None or hop_limit < 0:
             return None
         src6 = IPv6Address(str(addr[0]).split("%", 1)[0])
-        if flags & socket.MSG_TRUNC:
+        if flags & _MSG_TRUNC:
             return Received(src6, dst6, hop_limit, b"", self.ifname, overflows, -1)
         return Received(src6, dst6, hop_limit, data, self.ifname, overflows)
 
@@ -367,13 +373,15 @@ class ParentTransport:
         return sent
 
     def attach(
-        self, loop: asyncio.AbstractEventLoop, on_packet: Callable[[Received], None]
+        self, loop: asyncio.AbstractEventLoop, on_packets: Callable[[list[Received]], None]
     ) -> None:
-        """Deliver every received packet to `on_packet` from the event loop."""
+        """Deliver the received packets to `on_packets` from the event loop: what one readable
+        event read (never an empty list)."""
 
         def readable(receiver: Receiver) -> None:
-            for packet in receiver.read():
-                on_packet(packet)
+            packets = receiver.read()
+            if packets:
+                on_packets(packets)
 
         for r in self.receivers:
             loop.add_reader(r.fileno(), readable, r)

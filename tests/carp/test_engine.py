@@ -573,3 +573,30 @@ def test_ipv6_vhid_sends_on_both_families_with_one_hmac() -> None:
     auth = wire.CarpAuth(carp_key("secret"), 3, [A("2001:db8::50"), A("192.168.1.50")])
     assert all(auth.verify(wire.decode_carp(a.payload).counter, a.payload[16:]) for a in ads)
     assert e.counters.opackets == 1 and e.counters.opackets6 == 1
+
+
+def test_each_rejection_says_why_in_the_same_words() -> None:
+    """The drop reasons are formatted only when read (a flood costs no string per packet): the
+    log lines read as they did when they were built for every packet."""
+    e = lone()
+    raw = bytearray(V1)
+    raw[6] ^= 0xFF  # checksum
+    wrong_vhid = bytearray(V1)
+    wrong_vhid[1] = 9
+    forged = bytearray(V1)
+    forged[15] = 2
+    cases = [
+        (V1[:6], 255, "carp: fxp0: 6-byte advert from 192.168.1.9"),
+        (bytes([0x11]) + V1[1:], 255, "carp: fxp0: version 1 advert from 192.168.1.9"),
+        (V1[:20], 255, "carp: fxp0: 20-byte advert from 192.168.1.9"),
+        (bytes(raw), 255, "carp: fxp0: bad checksum from 192.168.1.9"),
+        (refill(wrong_vhid), 255, "carp: fxp0: no vhid 9 on fxp0 for IPv4"),
+        (V1, 64, "carp: fxp0: TTL 64 from 192.168.1.9, vhid 1"),
+        (refill(forged), 255, "carp: fxp0: bad authentication from 192.168.1.9, vhid 1"),
+    ]
+    for payload, ttl, line in cases:
+        drops = of(Dropped, rx(e, payload, ttl=ttl))
+        assert [d.log_line() for d in drops] == [line]
+    assert of(Dropped, e.handle_oversize("fxp0", SRC, 3000))[0].detail == (
+        "3000-byte datagram from 192.168.1.9"
+    )
