@@ -24,13 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
-from rcnet.carp import packet, wire
+from rcnet.carp import packet, reload, wire
 from rcnet.carp.actions import Action, Demoted, Dropped, State
 from rcnet.carp.counters import Counter, Counters
 from rcnet.carp.status import VhidStatus
 from rcnet.carp.transitions import Event
 from rcnet.carp.vhost import HostContext, VHost
-from rcnet.model import CARP_SYSCTLS, CarpSysctls, Host, IPAddress, Vhid
+from rcnet.model import CARP_SYSCTLS, CarpSysctls, Host, IPAddress
 
 #: sysctl names under net.inet.carp. (model.CarpSysctls' fields)
 SYSCTL_NAMES: tuple[str, ...] = CARP_SYSCTLS
@@ -71,7 +71,7 @@ class Engine:
             if vh.cfg.legacy and own is not None:
                 vh.admin_up = own.up
             for fam in (4, 6):
-                vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
+                vh.src[fam] = self.parent_address(vh.cfg.parent, fam)
 
     def reindex(self) -> None:
         """Rebuild the lookups by parent and by (interface or parent, vhid), and the heap of
@@ -99,7 +99,7 @@ class Engine:
     def counters(self) -> Counters:
         return self.ctx.counters
 
-    def _parent_address(self, parent: str | None, family: int) -> IPAddress | None:
+    def parent_address(self, parent: str | None, family: int) -> IPAddress | None:
         """FreeBSD-10+ sources adverts from the parent's own (non-CARP) address."""
         iface = self.host.interface(parent) if parent else None
         if iface is None:
@@ -116,7 +116,7 @@ class Engine:
         self.running = True
         out: list[Action] = []
         for vh in self.vhosts:
-            vh.hw_up = self._hw_ok(vh)
+            vh.hw_up = self.hw_ok(vh)
             vh.since = now
             out += vh.fire(Event.SETRUN, now)
         for vh in self.vhosts:
@@ -134,41 +134,8 @@ class Engine:
 
     def reconfigure(self, host: Host, now: int) -> list[Action]:
         """Bring the engine to `host`'s vhids as FreeBSD's live ifconfig would (a reload):
-        an unchanged vhid keeps state, timers and counter; one still on the same interface and
-        parent is changed in place (`VHost.reconfigure`: no transition); one that is gone
-        stops (a MASTER bows out); a new one starts from INIT. Runtime sysctls are kept:
-        sysctl.conf is read at boot, not on reload."""
-
-        def ident(v: Vhid) -> tuple[int, str, str | None]:
-            return (v.vhid, v.interface, v.parent)
-
-        old = {ident(vh.cfg): vh for vh in self.vhosts}
-        out: list[Action] = []
-        vhosts: list[VHost] = []
-        fresh: list[VHost] = []
-        for cfg in host.vhids:
-            vh = old.pop(ident(cfg), None)
-            if vh is None:
-                vh = VHost(cfg, self.ctx, self.rng, now)
-                fresh.append(vh)
-            else:
-                changed = vh.reconfigure(cfg, now)
-                out += changed if self.running else []
-            vhosts.append(vh)
-        for gone in old.values():
-            out += gone.fire(Event.STOP, now) if self.running else []
-        self.host, self.vhosts = host, vhosts
-        for iface in host.interfaces:
-            if not iface.cloned:
-                self.links.setdefault(iface.name, iface.up)
-        for vh in fresh:
-            for fam in (4, 6):
-                vh.src[fam] = self._parent_address(vh.cfg.parent, fam)
-        self.reindex()
-        for vh in fresh if self.running else []:
-            vh.hw_up = self._hw_ok(vh)
-            out += vh.fire(Event.SETRUN, now)
-        return out
+        `reload.apply`."""
+        return reload.apply(self, host, now)
 
     # --- timers ----------------------------------------------------------------------------
 
@@ -288,13 +255,13 @@ class Engine:
 
     # --- links, ifconfig, sysctls --------------------------------------------------------------
 
-    def _hw_ok(self, vh: VHost) -> bool:
+    def hw_ok(self, vh: VHost) -> bool:
         parent = vh.cfg.parent
         return parent is not None and self.links.get(parent, True) and self.ctx.allow == 1
 
     def _refresh_hw(self, vh: VHost, now: int) -> list[Action]:
         """carp_sc_state: follow the parent's state and `allow`, demoting while down."""
-        hw = self._hw_ok(vh)
+        hw = self.hw_ok(vh)
         if hw == vh.hw_up:
             return []
         vh.hw_up = hw
@@ -386,7 +353,7 @@ class Engine:
         have = list(addresses)
         for family in (4, 6):
             mine = [a for a in have if a.version == family]
-            configured = self._parent_address(ifname, family)
+            configured = self.parent_address(ifname, family)
             if configured in mine:
                 best: IPAddress | None = configured
             else:
