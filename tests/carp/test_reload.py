@@ -121,3 +121,19 @@ def test_sources_prefer_the_configured_then_a_global_then_the_link_local() -> No
     eng.start(0)
     adverts = of(SendAdvert, eng.handle_timer(4 * S))
     assert adverts and all(a.src is None for a in adverts)
+
+
+def test_a_peer_given_or_taken_by_a_reload_redirects_the_next_advert() -> None:
+    # each family's destination is decided when the configuration changes, not per advert:
+    # a reload that adds `peer` (unicast adverts, FreeBSD's carp_peer) must reach the next one
+    eng = master_provider_at(4 * S)
+    host = handbook.provider()
+    peer = ip_interface("192.0.2.9/32").ip
+    with_peer = replace(host, vhids=(replace(host.vhids[0], peer=peer), host.vhids[1]))
+    first = eng.vhosts[0]
+    assert eng.reconfigure(with_peer, 5 * S) == []
+    sent = [a for a in of(SendAdvert, eng.handle_timer(first.ad_deadline)) if a.vhid == 1]
+    assert [(a.dst, a.multicast) for a in sent] == [(peer, False)]
+    assert eng.reconfigure(host, 6 * S) == []
+    sent = [a for a in of(SendAdvert, eng.handle_timer(first.ad_deadline)) if a.vhid == 1]
+    assert [(str(a.dst), a.multicast) for a in sent] == [("224.0.0.18", True)]
