@@ -109,6 +109,10 @@ class Daemon:
         found = re.compile(pattern)
         return [seconds(m[1]) for m in LOG_LINE.finditer(self.log()) if found.search(m[2])]
 
+    def moved_at(self, vhid: int, old: str, new: str) -> list[float]:
+        """The daemon's stamps of each `old -> new` transition of `vhid` it logged."""
+        return self.stamps(rf"^carp: {vhid}@\S+: {old} -> {new} ")
+
     def status(self) -> dict[str, Any]:
         return request(self.control, {"cmd": "status"}, timeout=5)
 

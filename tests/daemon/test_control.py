@@ -13,11 +13,15 @@ import pytest
 
 from rcnet.carp.counters import LIBXO_KEYS
 
-from .rig import HANDBOOK, MASTER_DOWN, Daemon, Rig, run_rcnet, wait_for
+from .rig import HANDBOOK, MASTER_DOWN, Daemon, Rig, elapsed, run_rcnet, wait_for
 
 pytestmark = pytest.mark.netns
 
 MARGIN = 0.3
+#: how long a test waits for what the daemons' stamps then time (a wait, not a bound)
+WAIT = 10.0
+#: both stamps of a difference are cut to whole milliseconds
+TICK = 0.002
 STATUS_KEYS = {"vhid", "interface", "parent", "state", "advbase", "advskew", "addresses", "since"}
 
 
@@ -43,9 +47,14 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     assert (down.returncode, down.stdout) == (0, "carp0: carp: INIT vhid 1 advbase 1 advskew 100\n")
     up = rig.rcnet("provider", "ifconfig", "carp0", "up")
     assert (up.returncode, up.stdout) == (0, "carp0: carp: BACKUP vhid 1 advbase 1 advskew 100\n")
-    rig.wait_state("hosta", 1, "MASTER", 0.5)
+    rig.wait_state("hosta", 1, "MASTER", WAIT)
     assert last(hosta) == ("BACKUP", "MASTER", "master will time out")
     assert provider.state(1) == "BACKUP"
+    # hosta took over on provider's bow-out, not after a master-down interval
+    handed = elapsed(
+        provider.moved_at(1, "MASTER", "INIT")[-1], hosta.moved_at(1, "BACKUP", "MASTER")[-1]
+    )
+    assert -TICK <= handed <= 0.5, handed
 
     # FreeBSD-10+ per-vhid control, on the physical interface's name: a forced MASTER on the
     # slower host lasts until hosta's next advert
@@ -53,11 +62,15 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     # (like `ifconfig fxp0`, the answer lists every vhid on fxp0: provider's carp1 too)
     assert forced.returncode == 0
     assert forced.stdout.splitlines()[0] == "carp0: carp: MASTER vhid 1 advbase 1 advskew 100"
-    wait_for("provider BACKUP again", lambda: provider.state(1) == "BACKUP", 1 + MARGIN)
+    wait_for("provider BACKUP again", lambda: provider.state(1) == "BACKUP", WAIT)
     assert [(t.old, t.new, t.reason) for t in provider.transitions()][-2:] == [
         ("BACKUP", "MASTER", "user requested via ifconfig"),
         ("MASTER", "BACKUP", "more frequent advertisement received"),
     ]
+    forced_for = elapsed(
+        provider.moved_at(1, "BACKUP", "MASTER")[-1], provider.moved_at(1, "MASTER", "BACKUP")[-1]
+    )
+    assert 0 <= forced_for <= 1 + MARGIN, forced_for  # until hosta's next advert (advbase 1)
     assert hosta.state(1) == "MASTER"
 
     # sysctls: preempt on provider, then demote hosta: provider preempts the slower master
@@ -68,10 +81,17 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     demote = rig.rcnet("hosta", "sysctl", "net.inet.carp.demotion=240")
     assert demote.stdout == "net.inet.carp.demotion: 0 -> 240\n"
     # a demotion makes hosta advertise at once (skew 240), and provider takes over on it
-    rig.wait_state("provider", 1, "MASTER", MARGIN)
+    rig.wait_state("provider", 1, "MASTER", WAIT)
     assert last(provider) == ("BACKUP", "MASTER", "preempting a slower master")
-    wait_for("hosta BACKUP", lambda: hosta.state(1) == "BACKUP", 1.390625 + MARGIN)
+    wait_for("hosta BACKUP", lambda: hosta.state(1) == "BACKUP", WAIT)
     assert last(hosta) == ("MASTER", "BACKUP", "more frequent advertisement received")
+    (demoted,) = hosta.stamps(r"^carp: demoted by 240 to 240 ")
+    preempted = elapsed(demoted, provider.moved_at(1, "BACKUP", "MASTER")[-1])
+    assert -TICK <= preempted <= MARGIN, preempted  # on hosta's advert at once, not its next
+    yielded = elapsed(
+        provider.moved_at(1, "BACKUP", "MASTER")[-1], hosta.moved_at(1, "MASTER", "BACKUP")[-1]
+    )
+    assert -TICK <= yielded <= 1.390625 + MARGIN, yielded  # provider's next advert (skew 100)
     undo = rig.rcnet("hosta", "sysctl", "net.inet.carp.demotion=-240")
     assert undo.stdout == "net.inet.carp.demotion: 240 -> 0\n"
 
@@ -79,9 +99,14 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     forced = rig.rcnet("provider", "ifconfig", "fxp0", "vhid", "1", "state", "backup")
     assert forced.stdout.splitlines()[0] == "carp0: carp: BACKUP vhid 1 advbase 1 advskew 100"
     assert last(provider) == ("MASTER", "BACKUP", "user requested via ifconfig")
-    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + MARGIN)
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + WAIT)
     assert last(hosta) == ("BACKUP", "MASTER", "master timed out")
     assert provider.state(1) == "BACKUP"
+    # hosta's master-down timer ran from provider's last advert, before the forced backup
+    silent = elapsed(
+        provider.moved_at(1, "MASTER", "BACKUP")[-1], hosta.moved_at(1, "BACKUP", "MASTER")[-1]
+    )
+    assert 0 <= silent <= MASTER_DOWN[0] + MARGIN, silent
 
 
 def test_status_json_second_start_and_socket_mode(rig: Rig) -> None:
@@ -231,12 +256,20 @@ def test_preempt_from_sysctl_conf_in_an_etc_directory(rig: Rig) -> None:
         "net.inet.carp.preempt: 1\n"
     )
     # hosta comes back faster than the master and preempts it on its next advert (1.39 s)
-    rig.wait_state("hosta", 1, "MASTER", 1.390625 + MARGIN)
+    rig.wait_state("hosta", 1, "MASTER", WAIT)
     assert [(t.old, t.new, t.reason) for t in hosta.transitions()] == [
         ("INIT", "BACKUP", "initialization complete"),
         ("BACKUP", "MASTER", "preempting a slower master"),
     ]
-    wait_for("provider BACKUP", lambda: rig.daemons["provider"].state(1) == "BACKUP", 1.5)
+    provider = rig.daemons["provider"]
+    wait_for("provider BACKUP", lambda: provider.state(1) == "BACKUP", WAIT)
+    (joined,), (preempted,) = (
+        hosta.moved_at(1, "INIT", "BACKUP"),
+        hosta.moved_at(1, "BACKUP", "MASTER"),
+    )
+    assert 0 <= elapsed(joined, preempted) <= 1.390625 + MARGIN  # provider's next advert
+    yielded = elapsed(preempted, provider.moved_at(1, "MASTER", "BACKUP")[-1])
+    assert -TICK <= yielded <= MARGIN, yielded  # on hosta's first advert as MASTER
 
 
 def test_mismatched_pass_splits_the_brain_and_counts_bad_authentication(rig: Rig) -> None:
@@ -247,12 +280,17 @@ def test_mismatched_pass_splits_the_brain_and_counts_bad_authentication(rig: Rig
     provider = rig.start("provider", other)
     rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
     # provider cannot authenticate hosta's adverts: it times out and claims vhid 1 too
-    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + 1 + MARGIN)
+    rig.wait_state("provider", 1, "MASTER", MASTER_DOWN[100] + WAIT)
+    (joined,), (claimed,) = (
+        provider.moved_at(1, "INIT", "BACKUP"),
+        provider.moved_at(1, "BACKUP", "MASTER"),
+    )
+    assert 0 <= elapsed(joined, claimed) <= MASTER_DOWN[100] + MARGIN
     # and both keep rejecting each other's adverts
     wait_for(
         "provider rejecting hosta",
         lambda: provider.counters()["dropped-bad-authentication"] >= 2,
-        1 + MARGIN,
+        WAIT,
     )
     wait_for(
         "hosta rejecting provider", lambda: hosta.counters()["dropped-bad-authentication"] > 0, 2

@@ -120,11 +120,11 @@ def test_arp_only_the_master_answers(rig: Rig, tmp_path: Path) -> None:
     assert answers == [VMAC[1]] * 3
     assert [f for f in pcap.read(from_provider.path) if isinstance(f, pcap.Arp) and f.op == 2] == []
 
-    # hosta gone, provider still BACKUP (its master-down has >= 2.39 s to run): nobody answers
-    cut_at = time.monotonic()  # before the kill: the guard below then measures the real window
+    # hosta gone, provider still BACKUP (its master-down has >= 2.39 s to run): nobody answers.
+    # provider BACKUP after the arping ended means BACKUP all through it (with hosta gone it
+    # can only move to MASTER), so the window was open: no clock of the test's is needed.
     rig.kill("hosta")
     assert rig.arping("hostb", VIP[1], count=1) == []
-    assert time.monotonic() - cut_at < MASTER_DOWN[100] - 1  # the window was still open
     assert rig.daemons["provider"].state(1) == "BACKUP"
 
     # provider MASTER: it answers, with the virtual MAC, from its own port
