@@ -5,6 +5,11 @@ The answer is the control protocol's, and SIGHUP logs the same one:
   (an empty list when nothing changed);
 - refused: {"ok": false, "error": "one line", "findings": [{"file", "line", "column",
   "severity", "code", "message"}, ...]}; the running configuration is kept.
+- a plan that fails part-way is rolled back (roll_back): each change applied before the
+  failing one is undone by its inverse (rcnet.linux.undo), so the kernel matches the running
+  configuration the engine keeps; the error says the failing change and what, if anything,
+  could not be undone. Rolled back, not kept: the engine cannot run half a configuration, and a
+  reload that says "refused" must leave the system as it was.
 
 Reading and planning run in a worker thread (pyroute2 and file reads must not block the loop);
 the service applies the plan and reconfigures the engine under its one lock of operations.
@@ -16,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rcnet.carp.actions import Action
 from rcnet.carp.engine import Engine
@@ -26,6 +31,10 @@ from rcnet.daemon.perform import Executor
 from rcnet.hosts import CheckedHost
 from rcnet.linux.changes import Change, Note
 from rcnet.model import Host
+
+if TYPE_CHECKING:
+    from rcnet.linux.netlink import ApplyError
+    from rcnet.linux.undo import Before
 
 log = logging.getLogger("rcnet")
 
@@ -127,7 +136,6 @@ async def run(daemon: Reloadable) -> dict[str, Any]:
     while the plan runs: what it removes, rcnet removes itself, not someone else to repair."""
     from rcnet.daemon.run import effective_ifmap
     from rcnet.daemon.service import vhid_links
-    from rcnet.linux import netlink
 
     loop = daemon.loop
     path = daemon.options.host_path
@@ -142,11 +150,12 @@ async def run(daemon: Reloadable) -> dict[str, Any]:
     daemon.unwatch_links()
     try:
         plan = await loop.run_in_executor(None, lambda: daemon.running_plan(new, ifmap, prune=True))
-        await loop.run_in_executor(None, netlink.apply, plan)
+        refusal = await loop.run_in_executor(None, apply_or_roll_back, plan)
     except Exception as exc:
+        refusal = Refusal(f"applying failed: {exc}")
+    if refusal is not None:
         if not daemon.stopping:
             daemon.watch_links()
-        refusal = Refusal(f"applying failed: {exc}")
         refusal.log()
         return refusal.answer()
     executor = daemon.executor
@@ -166,6 +175,38 @@ async def run(daemon: Reloadable) -> dict[str, Any]:
         daemon.watch_links()
     lines = changes(old, new, plan, set(old_links.values()) | set(new_links.values()))
     return applied(path, lines)
+
+
+def apply_or_roll_back(plan: list[Change]) -> Refusal | None:
+    """Apply the plan; if a change fails, undo those before it (roll_back) and refuse."""
+    from rcnet.linux import netlink, undo
+
+    seen = undo.before(plan)
+    try:
+        netlink.apply(plan)
+    except netlink.ApplyError as failed:
+        return roll_back(failed, seen)
+    return None
+
+
+def roll_back(failed: ApplyError, seen: Before) -> Refusal:
+    """Undo what a failed plan applied before its failing change, so that the kernel matches
+    the running configuration again, and say exactly what stays applied if anything does."""
+    from rcnet.linux import netlink
+    from rcnet.linux.undo import undo_plan
+
+    back, stuck = undo_plan(failed.done, seen)
+    failures = netlink.apply(back, best_effort=True)
+    said = f"applying failed at {failed}"
+    n = len(failed.done)
+    if not failed.done:
+        said += "; nothing was applied before it"
+    elif not stuck and not failures:
+        said += f"; the {n} change{'s' * (n != 1)} applied before it were undone"
+    else:
+        left = [c.describe() for c in stuck] + failures
+        said += f"; undone except (still applied): {'; '.join(left)}"
+    return Refusal(f"{said}; the running configuration is kept")
 
 
 def _delete_links(names: list[str]) -> list[str]:
