@@ -11,11 +11,7 @@ Evaluated: `NAME=WORD` (several per line), `export`/`readonly` prefixes, `unset 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-from rcnet.findings import Finding, Location
+from rcnet.findings import Finding
 from rcnet.rcconf.env import Environment, Value
 from rcnet.rcconf.expand import TEMPLATE_MARKS, Assignment, Expander, split_assignment
 from rcnet.rcconf.explain import (
@@ -26,18 +22,25 @@ from rcnet.rcconf.explain import (
     template_expression,
     typographic,
 )
+from rcnet.rcconf.frames import (
+    CLOSERS,
+    JINJA_MIDDLE,
+    JINJA_OPEN,
+    JINJA_TAG,
+    MIDDLES,
+    OPENERS,
+    REDIRECTS,
+    Command,
+    Frame,
+    closes,
+    commands,
+    conditional,
+    is_op,
+    skipped,
+)
 from rcnet.rcconf.parse import Item, Op, ParseError, Word, parse_statement
 from rcnet.rcconf.scan import Statement, scan
 from rcnet.rcconf.source import SourceFile, clip
-
-_OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done"}
-_MIDDLES = {"then", "else", "elif", "do", "!"}
-_CLOSERS = {"fi", "esac", "done", "}"}
-_SEPARATORS = {";", ";;", "&", "&&", "||", "|"}
-_REDIRECTS = {">", "<", ">>", "<<", "<<-", "<&", ">&", "<>", ">|"}
-_JINJA_TAG = re.compile(r"\{[%#]-?\s*(\w*)")
-_JINJA_OPEN = {"if", "for", "macro", "call", "filter", "block", "raw", "with", "set"}
-_JINJA_MIDDLE = {"elif", "else"}
 
 
 def evaluate_file(
@@ -45,27 +48,6 @@ def evaluate_file(
 ) -> None:
     """Apply one file to `env`, adding the reader's findings to `findings`."""
     _FileEvaluator(src, env, findings, defaults=defaults).run()
-
-
-@dataclass
-class _Frame:
-    """An open compound command (or Jinja block) that is skipped, not run."""
-
-    kind: str
-    closer: str
-    label: str
-    loc: Location
-    length: int
-    assigned: list[str] = field(default_factory=list)
-    #: a function definition still waiting for its body
-    pending: bool = False
-
-
-@dataclass
-class _Command:
-    items: list[Item]
-    before: str
-    after: str
 
 
 class _FileEvaluator:
@@ -76,7 +58,7 @@ class _FileEvaluator:
         self.env = env
         self.findings = findings
         self.x = Expander(env, src, findings, defaults=defaults)
-        self.frames: list[_Frame] = []
+        self.frames: list[Frame] = []
         #: the current statement holds `{{`/`{%`: the template finding says it all
         self.templated = False
 
@@ -135,10 +117,10 @@ class _FileEvaluator:
             if a is not None:
                 self.x.assign(st, a, conditional=False)
                 return
-        for cmd in _commands(items):
+        for cmd in commands(items):
             self._command(st, cmd)
 
-    def _command(self, st: Statement, cmd: _Command) -> None:
+    def _command(self, st: Statement, cmd: Command) -> None:
         items = cmd.items
         i = 0
         while i < len(items):
@@ -154,33 +136,33 @@ class _FileEvaluator:
                 continue
             word = keyword(item)
             nxt = items[i + 1 : i + 3]
-            if word in _OPENERS:
-                self._open(st, word, _OPENERS[word], f"`{word}`", item.start, item.end)
+            if word in OPENERS:
+                self._open(st, word, OPENERS[word], f"`{word}`", item.start, item.end)
                 if word in ("for", "case"):
                     return  # `for x in a b`, `case $x in`: the rest is not a command
                 i += 1
             elif word == "{":
                 self._open(st, "{", "}", "`{`", item.start, item.end)
                 i += 1
-            elif word in _MIDDLES:
+            elif word in MIDDLES:
                 i += 1
-            elif word in _CLOSERS:
+            elif word in CLOSERS:
                 self._close(st, word, item)
                 i += 1
             elif word is not None and [getattr(n, "text", "") for n in nxt] == ["(", ")"]:
                 self._open(st, "function", "}", f"function `{word}`", item.start, item.end)
                 self.frames[-1].pending = True
                 i += 3
-            elif self.frames and self.frames[-1].kind == "case" and _is_op(nxt[:1], ")"):
+            elif self.frames and self.frames[-1].kind == "case" and is_op(nxt[:1], ")"):
                 i += 2  # a case pattern `pat)`
             else:
                 break
         rest = items[i:]
-        close = next((k for k, it in enumerate(rest) if _is_op([it], ")")), None)
-        if close is not None and close > 0 and any(_closes(f, ")") for f in self.frames):
+        close = next((k for k, it in enumerate(rest) if is_op([it], ")")), None)
+        if close is not None and close > 0 and any(closes(f, ")") for f in self.frames):
             # `( a=1 )`: the command ends at the `)` that closes the subshell
-            self._simple(st, rest[:close], _Command(rest[:close], cmd.before, ""))
-            self._command(st, _Command(rest[close:], "", cmd.after))
+            self._simple(st, rest[:close], Command(rest[:close], cmd.before, ""))
+            self._command(st, Command(rest[close:], "", cmd.after))
         elif rest:
             self._simple(st, rest, cmd)
 
@@ -191,11 +173,11 @@ class _FileEvaluator:
             top.closer = closer
             return
         loc = self.x.loc(st, a)
-        self.frames.append(_Frame(kind, closer, label, loc, max(1, b - a)))
+        self.frames.append(Frame(kind, closer, label, loc, max(1, b - a)))
 
     def _close(self, st: Statement, closer: str, item: Item) -> None:
         match = next(
-            (k for k in range(len(self.frames) - 1, -1, -1) if _closes(self.frames[k], closer)),
+            (k for k in range(len(self.frames) - 1, -1, -1) if closes(self.frames[k], closer)),
             None,
         )
         if match is None:
@@ -225,12 +207,12 @@ class _FileEvaluator:
             else (f"line {end_line}")
         )
         self.findings.append(
-            Finding("SH04", "warning", _skipped(frame, lines, names), frame.loc, frame.length)
+            Finding("SH04", "warning", skipped(frame, lines, names), frame.loc, frame.length)
         )
 
-    def _unclosed(self, frame: _Frame) -> None:
+    def _unclosed(self, frame: Frame) -> None:
         if frame.kind == "jinja":
-            message = _skipped(frame, f"from line {frame.loc.line}", frame.assigned)
+            message = skipped(frame, f"from line {frame.loc.line}", frame.assigned)
             message += "; it is never closed before the end of the file"
             self.findings.append(Finding("SH04", "warning", message, frame.loc, frame.length))
             return
@@ -238,30 +220,30 @@ class _FileEvaluator:
         message = (
             f"{frame.label} on line {frame.loc.line} is never closed with {closer}: sh stops "
             "with a syntax error at the end of the file and the rc script reading it exits. "
-            + _conditional(frame.assigned)
+            + conditional(frame.assigned)
         )
         self.findings.append(Finding("SH04", "error", message, frame.loc, frame.length))
 
     # --- Jinja -------------------------------------------------------------------------------
 
     def _jinja(self, st: Statement) -> None:
-        m = _JINJA_TAG.match(st.text)
+        m = JINJA_TAG.match(st.text)
         keyword = m.group(1) if m else ""
         shown = clip(st.text)
         if (
             st.text.startswith("{%")
-            and keyword in _JINJA_OPEN
+            and keyword in JINJA_OPEN
             and not (keyword == "set" and "=" in st.text)
         ):
             loc = self.x.loc(st, 0)
             label = f"Jinja template block `{shown}`"
-            self.frames.append(_Frame("jinja", "end" + keyword, label, loc, len(st.text)))
+            self.frames.append(Frame("jinja", "end" + keyword, label, loc, len(st.text)))
             return
         if keyword.startswith("end") and any(f.kind == "jinja" for f in self.frames):
             k = max(k for k, f in enumerate(self.frames) if f.kind == "jinja")
             self._pop_to(k, self.x.loc(st, 0).line)
             return
-        if keyword in _JINJA_MIDDLE and any(f.kind == "jinja" for f in self.frames):
+        if keyword in JINJA_MIDDLE and any(f.kind == "jinja" for f in self.frames):
             return
         what = "comment" if st.text.startswith("{#") else "tag"
         self.x.report(
@@ -276,7 +258,7 @@ class _FileEvaluator:
 
     # --- simple commands ----------------------------------------------------------------------
 
-    def _simple(self, st: Statement, items: list[Item], cmd: _Command) -> None:
+    def _simple(self, st: Statement, items: list[Item], cmd: Command) -> None:
         words: list[Word] = []
         redirects: list[tuple[int, int]] = []
         k = 0
@@ -284,7 +266,7 @@ class _FileEvaluator:
             item = items[k]
             if isinstance(item, Word):
                 words.append(item)
-            elif item.text in _REDIRECTS:
+            elif item.text in REDIRECTS:
                 target = items[k + 1] if k + 1 < len(items) else None
                 end = target.end if isinstance(target, Word) else item.end
                 redirects.append((item.start, end))
@@ -382,7 +364,7 @@ class _FileEvaluator:
             rest[-1].end,
         )
 
-    def _chained(self, st: Statement, cmd: _Command, items: list[Item], names: list[str]) -> None:
+    def _chained(self, st: Statement, cmd: Command, items: list[Item], names: list[str]) -> None:
         if cmd.before in ("&&", "||"):
             why = f"runs only depending on the command before `{cmd.before}`"
         elif cmd.after == "&":
@@ -390,50 +372,5 @@ class _FileEvaluator:
         else:
             why = "is part of a pipeline, so it runs in a subshell"
         text = clip(st.text[items[0].start : items[-1].end])
-        message = f"`{text}` {why}: rcnet does not run it. " + _conditional(names)
+        message = f"`{text}` {why}: rcnet does not run it. " + conditional(names)
         self.x.report("SH04", "warning", message, st, items[0].start, items[-1].end)
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _commands(items: list[Item]) -> Iterator[_Command]:
-    """Split at ; && || | & (keeping which separator was on each side)."""
-    current: list[Item] = []
-    before = ""
-    for item in items:
-        if isinstance(item, Op) and item.text in _SEPARATORS:
-            yield _Command(current, before, item.text)
-            current, before = [], item.text
-        else:
-            current.append(item)
-    if current or before:
-        yield _Command(current, before, "")
-
-
-def _is_op(items: list[Item], text: str) -> bool:
-    return bool(items) and isinstance(items[0], Op) and items[0].text == text
-
-
-def _closes(frame: _Frame, closer: str) -> bool:
-    return frame.kind != "jinja" and not frame.pending and frame.closer == closer
-
-
-def _conditional(names: list[str]) -> str:
-    if not names:
-        return "Nothing is assigned inside."
-    return "Conditional, not applied: " + ", ".join(names) + "."
-
-
-def _skipped(frame: _Frame, lines: str, names: list[str]) -> str:
-    if frame.kind == "jinja":
-        head = (
-            f"{frame.label} ({lines}): this file is a template, not an rc.conf; render it "
-            "and check the result. rcnet skips template blocks. "
-        )
-    else:
-        head = (
-            f"{frame.label} ({lines}) is not evaluated: rcnet never runs conditionals, loops "
-            "or functions. "
-        )
-    return head + _conditional(names)
