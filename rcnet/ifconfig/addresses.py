@@ -16,6 +16,7 @@ from rcnet.ifconfig.call import AddressSpec, CallContext, Failure, Setting
 from rcnet.ifconfig.inet import (
     Aton,
     classful_prefixlen,
+    decimal,
     looks_like_inet6,
     parse_inet,
     parse_inet6,
@@ -98,7 +99,7 @@ class _Resolver:
                         s.args[0],
                     )
                 out.append((s.index, mask.prefixlen, s))
-            elif text.isdigit() and int(text) <= full:
+            elif decimal(text) and int(text) <= full:
                 out.append((s.index, int(text), s))
             else:
                 ok = False

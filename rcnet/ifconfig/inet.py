@@ -80,6 +80,12 @@ def aton_parts(text: str) -> Aton | None:
     return Aton(value, len(values), octal, hexa)
 
 
+def decimal(text: str) -> bool:
+    """Only ASCII digits, as strtol(3) and atoi(3) read a number (str.isdigit also takes `²`,
+    which int() refuses, and `٣`, which it reads as 3)."""
+    return text.isascii() and text.isdigit()
+
+
 def is_hostname(text: str) -> bool:
     return bool(_HOSTNAME.match(text)) and len(text) <= 253
 
@@ -139,7 +145,7 @@ def parse_inet(text: str) -> InetText:
     where = len(addr_part) if slash else -1
     prefixlen: int | None = None
     if slash:
-        if not plen_text.isdigit() or int(plen_text) > 32:
+        if not decimal(plen_text) or int(plen_text) > 32:
             return InetText(
                 None, None, error=f"prefix length /{plen_text} is not 0-32", slash=where
             )
@@ -165,7 +171,7 @@ def parse_inet6(text: str) -> Inet6Text:
     addr_part, slash, plen_text = text.partition("/")
     prefixlen: int | None = None
     if slash:
-        if not plen_text.isdigit() or int(plen_text) > 128:
+        if not decimal(plen_text) or int(plen_text) > 128:
             return Inet6Text(None, error=f"prefix length /{plen_text} is not 0-128")
         prefixlen = int(plen_text)
     addr_only, pct, scope = addr_part.partition("%")

@@ -24,6 +24,7 @@ from rcnet.ifconfig.addresses import Section, resolve_addresses
 from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Failure, Setting
 from rcnet.ifconfig.carpopts import carp_spec
 from rcnet.ifconfig.inet import (
+    decimal,
     is_hostname,
     is_mac,
     looks_like_inet,
@@ -162,11 +163,11 @@ def _mtu(walk: _Walk) -> int | None:
     if s is None or not s.args:
         return None
     text = s.args[0].text
-    if not text.isdigit() or not 68 <= int(text) <= 65535:
+    if not decimal(text) or not 68 <= int(text) <= 65535:
         walk.findings.append(
             finding(
                 "IF11",
-                "warning" if text.isdigit() else "error",
+                "warning" if decimal(text) else "error",
                 f"mtu {text} in {walk.ctx.var} is outside 68-65535: the driver refuses it and"
                 " the interface keeps its current MTU",
                 s.args[0],

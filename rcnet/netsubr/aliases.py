@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import Call
+from rcnet.ifconfig.inet import decimal
 from rcnet.ifconfig.words import Word, metachar_findings, split_fields
 from rcnet.netsubr.common import Env, Report, sanitize
 from rcnet.netsubr.ranges import HEX_DASH, Expander
@@ -189,7 +190,7 @@ def _dropped_words(env: Env, ifname: str, report: Report) -> None:
 def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> AliasCalls:
     """Every alias ifconfig call of the interface, and the findings on the way."""
     limit_text = env.text("netif_ipexpand_max") or "2048"
-    limit = int(limit_text) if limit_text.isdigit() else 2048
+    limit = int(limit_text) if decimal(limit_text) else 2048
     numbering_findings(env, ifname, report)
     found: dict[str, list[Call]] = {"link": [], "inet": [], "inet6": []}
     for af in PASSES:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rcnet.findings import Finding, Location, Severity
+from rcnet.ifconfig.inet import decimal
 from rcnet.ifconfig.words import Word, finding, split_fields
 from rcnet.rcconf.env import Environment, Value
 from rcnet.rcconf.variables import CARRIED_DEFAULTS
@@ -33,7 +34,7 @@ def sanitize(ifname: str) -> str:
 def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     """em2 before em10; letters before digits at the same place."""
     parts = re.findall(r"\d+|\D+", name)
-    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in parts)
+    return tuple((1, int(p)) if decimal(p) else (0, p) for p in parts)
 
 
 def cloner_of(name: str) -> str:

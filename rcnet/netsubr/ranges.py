@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from rcnet.findings import Finding, Severity
+from rcnet.ifconfig.inet import decimal
 from rcnet.ifconfig.words import Word, finding
 
 HEX_DASH = re.compile(r"[0-9a-fA-F]-")
@@ -145,8 +146,8 @@ class Expander:
             else:
                 tail.append(comp)
         low, high = (rng.rsplit("-", 1)[0], rng.split("-", 1)[1]) if rng else ("", "")
-        if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
-            numbers = low.isdigit() and high.isdigit()
+        if not (decimal(low) and decimal(high)) or int(low) > int(high):
+            numbers = decimal(low) and decimal(high)
             reason = "the low end is above the high end" if numbers else "no octet is low-high"
             self._invalid(arg, ex, reason, "-")
             return []

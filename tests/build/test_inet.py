@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from rcnet.hosts import check_loaded
 from rcnet.ifconfig.inet import (
     aton_parts,
     classful_prefixlen,
@@ -17,6 +18,7 @@ from rcnet.ifconfig.inet import (
     parse_inet6,
     parse_mask,
 )
+from rcnet.rcconf.load import load_text
 
 
 @pytest.mark.parametrize(
@@ -126,3 +128,26 @@ def test_inet_aton_never_raises(text: str) -> None:
     raise; anything that is not an address is None."""
     aton = inet_aton(text)
     assert aton is None or 0 <= aton.value < 1 << 32
+
+
+@pytest.mark.parametrize("digit", ["\u00b2", "\u0663"])  # superscript two, Arabic-Indic three
+def test_only_ascii_digits_are_numbers(digit: str) -> None:
+    """ifconfig reads numbers with strtol/atoi: ASCII digits only. str.isdigit took `²` (and
+    int() then raised: a traceback) and `٣` (read as 3)."""
+    assert parse_inet(f"10.0.0.1/{digit}").error == f"prefix length /{digit} is not 0-32"
+    assert parse_inet6(f"fe80::1/{digit}").address is None
+    text = "\n".join(
+        [
+            f'ifconfig_em0="inet 10.0.0.1/{digit}"',
+            f'ifconfig_em1="inet 10.0.1.1/24 mtu {digit}"',
+            f'ifconfig_em1_alias0="inet 10.0.2.1 prefixlen {digit}"',
+            f'ifconfig_em1_alias1="inet 10.0.3.1-2{digit}/24"',
+            f'netif_ipexpand_max="{digit}"',
+            f'network_interfaces="em0 em1 em{digit} em0{digit}"',
+        ]
+    )
+    checked = check_loaded(load_text(text))  # no traceback
+    codes = {(f.loc.line if f.loc else 0, f.code) for f in checked.findings}
+    assert {(1, "IF02"), (2, "IF11"), (3, "IF02"), (4, "AL07")} <= codes
+    addresses = [str(a.interface) for i in checked.host.interfaces for a in i.addresses]
+    assert addresses == ["10.0.1.1/24"]
