@@ -126,7 +126,10 @@ class _Resolver:
             masks.append((at, parsed.prefixlen, None))
         masks += settings
         dest_addr = self._dest4(dest)
-        if masks:
+        if len(masks) == 1:  # the usual address: its own /len, or one mask keyword
+            prefixlen = masks[0][1]
+            defaulted = False
+        elif masks:
             _, prefixlen, _ = max(masks, key=lambda m: m[0])
             self._disagree(masks)
             defaulted = False

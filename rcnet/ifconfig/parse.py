@@ -257,6 +257,8 @@ def _failure_finding(failure: Failure, walk: _Walk, words: tuple[Word, ...]) -> 
 
 
 def _first_failure(*found: Failure | None) -> Failure | None:
+    if found.count(None) == len(found):  # the usual call
+        return None
     real = [f for f in found if f is not None]
     return min(real, key=lambda f: f.at) if real else None
 

@@ -197,12 +197,19 @@ def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> Alia
         words = pass_words(env, ifname, af)
         if af == "inet":
             for _, value in alias_values(env, ifname):
-                report.extend(metachar_findings(_fields(env, value), value.name))
+                unsafe = metachar_findings(_fields(env, value), value.name)
+                if unsafe:
+                    report.extend(unsafe)
         contexts: dict[str, CallContext] = {}
+        made = found["link" if af == "ether" else af]
         for seg in segments(words, af):
-            var = next((w.source.name for w in seg[1:] if w.source is not None), "the alias")
+            source = seg[1].source  # the usual case; else the first word that has one
+            if source is None:
+                source = next((w.source for w in seg[2:] if w.source is not None), None)
+            var = source.name if source is not None else "the alias"
             calls = [seg]
-            if af not in ("link", "ether") and any(HEX_DASH.search(w.text) for w in seg[1:]):
+            # a blank never makes a hex digit and a dash adjacent: one search of the joined words
+            if af not in ("link", "ether") and HEX_DASH.search(" ".join(w.text for w in seg[1:])):
                 expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
                 expander.segment(seg)  # what rc's glob takes for a range
                 report.extend(expander.findings)
@@ -212,6 +219,7 @@ def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> Alia
                 ctx = contexts[var] = CallContext(ifname, var, kind, alias=True, default_family=af)
             for words in calls:
                 call = parse_call(words, ctx)
-                report.extend(call.findings)
-                found["link" if af == "ether" else af].append(call)
+                if call.findings:
+                    report.extend(call.findings)
+                made.append(call)
     return AliasCalls(tuple(found["link"]), tuple(found["inet"]), tuple(found["inet6"]))

@@ -11,9 +11,11 @@ Evaluated: `NAME=WORD` (several per line), `export`/`readonly` prefixes, `unset 
 
 from __future__ import annotations
 
+import re
+
 from rcnet.findings import Finding
 from rcnet.rcconf.env import Environment, Value
-from rcnet.rcconf.expand import TEMPLATE_MARKS, Assignment, Expander, split_assignment
+from rcnet.rcconf.expand import TEMPLATE, Assignment, Expander, split_assignment
 from rcnet.rcconf.explain import (
     TYPOGRAPHIC,
     bad_name,
@@ -41,6 +43,8 @@ from rcnet.rcconf.frames import (
 from rcnet.rcconf.parse import Item, Op, ParseError, Word, parse_statement
 from rcnet.rcconf.scan import Statement, scan
 from rcnet.rcconf.source import SourceFile, clip
+
+_TYPOGRAPHIC = re.compile(f"[{TYPOGRAPHIC}]")
 
 
 def evaluate_file(
@@ -105,10 +109,10 @@ class _FileEvaluator:
                 exc.offset + 1,
             )
             return
-        self.templated = any(mark in st.text for mark in TEMPLATE_MARKS)
+        self.templated = TEMPLATE.search(st.text) is not None
         if self.templated:
             template_expression(self.x, st)
-        if any(q in st.text for q in TYPOGRAPHIC):
+        if _TYPOGRAPHIC.search(st.text) is not None:
             typographic(self.x, st, items)
         if not self.frames and len(items) == 1 and isinstance(items[0], Word):
             # one word: an assignment is applied as it is (what _command and _simple would

@@ -37,6 +37,8 @@ MAX_WORK = 16 << 20
 
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
+#: any of TEMPLATE_MARKS
+TEMPLATE = re.compile("|".join(map(re.escape, TEMPLATE_MARKS)))
 
 _OPAQUE = {
     "cmdsub": "command substitution",
@@ -156,7 +158,7 @@ class Expander:
         conditional: bool,
     ) -> Value:
         text: str | None = "".join(res.text) if res.known else None
-        if text is not None and any(mark in raw for mark in TEMPLATE_MARKS):
+        if text is not None and TEMPLATE.search(raw) is not None:
             text = None  # a template placeholder: the real value is whatever gets rendered
         positions: Sequence[Location] = ()
         if text and len(text) <= self.budget:
