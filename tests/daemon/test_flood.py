@@ -7,8 +7,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from ipaddress import IPv4Address
 
 import pytest
+
+from rcnet.carp.wire import CarpAuth, build_carp
+from rcnet.model import carp_key
 
 from .rig import ADDRESSES, MASTER_DOWN, Rig
 
@@ -35,6 +39,13 @@ while time.monotonic() < end:
             pass
 print(sent)
 """
+
+#: The same sender with argv[2] added to the junk: hex adverts (comma-separated) that pass the
+#: kernel filter, so each one costs the daemon a read, a checksum and an HMAC.
+FLOOD_ADVERTS = FLOOD.replace(
+    "end, sent, group",
+    "junk += [bytes.fromhex(h) for h in sys.argv[2].split(',')] * 4\nend, sent, group",
+)
 
 OVERSIZE = r"""
 import socket
@@ -87,3 +98,34 @@ def test_oversized_datagram_is_counted(rig: Rig) -> None:
     assert after["dropped-short-packet"] - before["dropped-short-packet"] == 1
     assert after["received-inet-packets"] - before["received-inet-packets"] == 1
     assert daemon.state(1) == "MASTER"
+
+
+def test_bad_hmac_flood_costs_the_backup_no_advert(rig: Rig) -> None:
+    """Adverts of the backup's own vhid 1 with a valid checksum and a wrong key pass the kernel
+    filter (it cannot check an HMAC): every one reaches the engine and is counted as badauth,
+    and the master's adverts are all accepted with no queue overflow."""
+    master, backup = rig.start("hosta"), rig.start("provider")
+    rig.wait_state("hosta", 1, "MASTER", MASTER_DOWN[0] + 2)
+    rig.wait_state("provider", 2, "MASTER", MASTER_DOWN[100] + 2)
+    assert backup.state(1) == "BACKUP"
+    transitions = backup.transitions()
+    wrong = CarpAuth(carp_key("not-testpass"), 1, [IPv4Address("192.168.1.50")])
+    forged = ",".join(build_carp(wrong, 1, 1, 0, n).hex() for n in range(16))
+    sent0 = master.counters()["sent-inet-packets"]
+    before = backup.counters()
+    packets = int(python_in(rig, "hostb", FLOOD_ADVERTS, "5", forged, timeout=30))
+    time.sleep(0.5)  # the last advert sent is in the backup's queue
+    sent = master.counters()["sent-inet-packets"] - sent0
+    after = backup.counters()
+    moved = {k: after[k] - before[k] for k in after if isinstance(after[k], int)}
+    accepted = moved["received-inet-packets"] - moved["dropped-bad-authentication"]
+    assert packets > 5000, packets
+    assert moved["dropped-bad-authentication"] > 1000, moved  # the forgeries reached the engine
+    assert backup.state(1) == "BACKUP" and master.state(1) == "MASTER"
+    assert backup.transitions() == transitions
+    assert sent >= 4 and abs(accepted - sent) <= 1, (sent, moved, packets)
+    assert moved["dropped-receive-queue-full"] == 0, moved
+    # one named counter per rejection, nothing else moved
+    assert {k for k, v in moved.items() if v and k.startswith("dropped-")} == {
+        "dropped-bad-authentication"
+    }, moved
