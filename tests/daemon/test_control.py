@@ -20,8 +20,9 @@ pytestmark = pytest.mark.netns
 MARGIN = 0.3
 #: how long a test waits for what the daemons' stamps then time (a wait, not a bound)
 WAIT = 10.0
-#: both stamps of a difference are cut to whole milliseconds
-TICK = 0.002
+#: two daemons' stamps: a sender may log its own transition just after the advert that already
+#: moved the other (seen: hosta's takeover stamped 5 ms before provider's MASTER -> INIT)
+EARLY = 0.1
 STATUS_KEYS = {"vhid", "interface", "parent", "state", "advbase", "advskew", "addresses", "since"}
 
 
@@ -54,7 +55,7 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     handed = elapsed(
         provider.moved_at(1, "MASTER", "INIT")[-1], hosta.moved_at(1, "BACKUP", "MASTER")[-1]
     )
-    assert -TICK <= handed <= 0.5, handed
+    assert -EARLY <= handed <= 0.5, handed
 
     # FreeBSD-10+ per-vhid control, on the physical interface's name: a forced MASTER on the
     # slower host lasts until hosta's next advert
@@ -87,11 +88,11 @@ def test_ifconfig_nudge_state_and_sysctl(rig: Rig) -> None:
     assert last(hosta) == ("MASTER", "BACKUP", "more frequent advertisement received")
     (demoted,) = hosta.stamps(r"^carp: demoted by 240 to 240 ")
     preempted = elapsed(demoted, provider.moved_at(1, "BACKUP", "MASTER")[-1])
-    assert -TICK <= preempted <= MARGIN, preempted  # on hosta's advert at once, not its next
+    assert -EARLY <= preempted <= MARGIN, preempted  # on hosta's advert at once, not its next
     yielded = elapsed(
         provider.moved_at(1, "BACKUP", "MASTER")[-1], hosta.moved_at(1, "MASTER", "BACKUP")[-1]
     )
-    assert -TICK <= yielded <= 1.390625 + MARGIN, yielded  # provider's next advert (skew 100)
+    assert -EARLY <= yielded <= 1.390625 + MARGIN, yielded  # provider's next advert (skew 100)
     undo = rig.rcnet("hosta", "sysctl", "net.inet.carp.demotion=-240")
     assert undo.stdout == "net.inet.carp.demotion: 240 -> 0\n"
 
@@ -269,7 +270,7 @@ def test_preempt_from_sysctl_conf_in_an_etc_directory(rig: Rig) -> None:
     )
     assert 0 <= elapsed(joined, preempted) <= 1.390625 + MARGIN  # provider's next advert
     yielded = elapsed(preempted, provider.moved_at(1, "MASTER", "BACKUP")[-1])
-    assert -TICK <= yielded <= MARGIN, yielded  # on hosta's first advert as MASTER
+    assert -EARLY <= yielded <= MARGIN, yielded  # on hosta's first advert as MASTER
 
 
 def test_mismatched_pass_splits_the_brain_and_counts_bad_authentication(rig: Rig) -> None:
