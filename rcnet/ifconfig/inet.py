@@ -17,9 +17,10 @@ _HOSTNAME = re.compile(
 )
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}([:.-])[0-9A-Fa-f]{1,2}(\1[0-9A-Fa-f]{1,2}){4}$")
 _PART = re.compile(r"0[xX][0-9A-Fa-f]*|0[0-7]*|[1-9][0-9]*")
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+#: one decimal part of 0-255 without a leading zero
+OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 #: four decimal parts of 0-255 without leading zeros: what nearly every address is
-_DOTTED_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}\Z")
+_DOTTED_QUAD = re.compile(rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}\Z")
 _INET_START = re.compile(r"^[0-9][0-9A-Fa-fxX.]*(/.*)?$")
 _INET6_CHARS = re.compile(r"^[0-9A-Fa-f:.%/A-Za-z-]+$")
 _DIGITS_DOTS = re.compile(r"^[0-9.]+$")

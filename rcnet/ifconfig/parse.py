@@ -15,6 +15,7 @@ after the last word, are not set at all (sbin/ifconfig/ifconfig.c ifconfig()).
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import re
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from rcnet.ifconfig.addresses import Section, resolve_addresses
 from rcnet.ifconfig.call import AddressSpec, Call, CallContext, CarpSpec, Failure, Setting
 from rcnet.ifconfig.carpopts import carp_spec
 from rcnet.ifconfig.inet import (
+    OCTET,
     decimal,
     is_hostname,
     is_mac,
@@ -284,9 +286,36 @@ def _summary(settings: list[Setting]) -> _Summary:
     return up, descr, tuple(members), rename
 
 
-def parse_call(words: tuple[Word, ...] | list[Word], ctx: CallContext) -> Call:
-    """Parse one ifconfig call's words (after pseudo-keyword removal and eval)."""
+#: `A.B.C.D/len`, four decimal parts of 0-255 without leading zeros and a length of 0-32
+#: without one: nothing about it is suspicious and no keyword follows
+_PLAIN_INET = re.compile(rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}/(3[0-2]|[12]?[0-9])\Z")
+
+
+def _plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
+    """`inet A.B.C.D/len` (nearly every alias line): what the full parse makes of it, or
+    None when the call is anything else (tests/build/test_parse.py proves them equal)."""
+    if len(words) != 2 or words[0].text != "inet":
+        return None
+    word = words[1]
+    quad = _PLAIN_INET.match(word.text)
+    if quad is None:
+        return None
+    a, b, c, d, plen = (int(g) for g in quad.groups())
+    address = ipaddress.IPv4Address(a << 24 | b << 16 | c << 8 | d)
+    spec = AddressSpec("inet", address, plen, word, None, None, False, ctx.alias, False)
+    return Call(context=ctx, words=words, addresses=(spec,), address_words=(word,))
+
+
+def parse_call(
+    words: tuple[Word, ...] | list[Word], ctx: CallContext, *, quick: bool = True
+) -> Call:
+    """Parse one ifconfig call's words (after pseudo-keyword removal and eval).
+    `quick=False` skips the shortcut for a plain `inet A.B.C.D/len` (tests compare both)."""
     words = tuple(words)
+    if quick:
+        plain = _plain_inet(words, ctx)
+        if plain is not None:
+            return plain
     walk = _walk(words, ctx)
     addr_findings: list[Finding] = []
     specs, written, addr_failure = resolve_addresses(

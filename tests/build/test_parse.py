@@ -219,3 +219,52 @@ def test_never_crashes_and_never_prints_the_pass(words: list[str]) -> None:
     c = call(" ".join(words))
     for f in c.findings:
         assert _PASS not in f.message
+
+
+_PART = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(["00", "01", "010", "0x0a", "0X1", "255", "256", "", "a", "²", "1 ", "1\n"]),
+)
+_LEN = st.sampled_from(["", "/0", "/8", "/24", "/29", "/30", "/32", "/33", "/08", "/3", "/", "/²"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    first=st.sampled_from(["inet", "inet", "inet", "inet6", "Inet", "", "alias"]),
+    parts=st.one_of(
+        st.lists(st.integers(0, 255).map(str), min_size=4, max_size=4),
+        st.lists(_PART, min_size=1, max_size=5),
+    ),
+    plen=_LEN,
+    extra=st.sampled_from(["", "", "", " alias", " vhid 1", " netmask 255.0.0.0", " 10.0.0.9"]),
+    kind=st.sampled_from([None, "carp", "lo", "gif", "bridge"]),
+    alias=st.booleans(),
+)
+def test_plain_inet_shortcut_equals_full_parse(
+    first: str, parts: list[str], plen: str, extra: str, kind: str | None, alias: bool
+) -> None:
+    """parse_call's shortcut for `inet A.B.C.D/len` (every line of a big alias list) makes
+    exactly the Call of the full argument walk and address resolution, and any other call
+    goes the full way."""
+    text = f"{first} {'.'.join(parts)}{plen}{extra}"
+    kept, _ = strip_pseudo(split_fields(text))
+    words = eval_split(kept, "ifconfig_em0").words
+    ctx = CallContext("em0", "ifconfig_em0", kind, alias)
+    quick, full = parse_call(words, ctx), parse_call(words, ctx, quick=False)
+    assert quick == full
+    assert repr(quick) == repr(full)
+    assert [a.word for a in quick.addresses] == [a.word for a in full.addresses]
+
+
+def test_plain_inet_shortcut_is_taken() -> None:
+    """The shortcut's test above compares something: these calls take it."""
+    from rcnet.ifconfig.parse import _plain_inet
+
+    for text in ("inet 10.0.0.1/32", "inet 192.0.2.255/0", "inet 255.255.255.255/29"):
+        kept, _ = strip_pseudo(split_fields(text))
+        words = tuple(eval_split(kept, "ifconfig_em0").words)
+        assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is not None
+    for text in ("inet 10.0.0.1", "inet 010.0.0.1/32", "inet 10.0.0.1/08", "inet 10.1/8"):
+        kept, _ = strip_pseudo(split_fields(text))
+        words = tuple(eval_split(kept, "ifconfig_em0").words)
+        assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is None
