@@ -179,16 +179,6 @@ class Engine:
             return [Dropped(ifname, None, f"protocol {ip.proto}, not {wire.IPPROTO_CARP}")]
         return self.handle_packet(ifname, ip.src, ip.dst, ip.ttl, ip.payload, now)
 
-    def handle_oversize(self, ifname: str, src: IPAddress, size: int) -> list[Action]:
-        """A datagram longer than the daemon reads (2048 bytes): counted as received and as
-        badlen, the counter FreeBSD's carp_input bumps for a length it refuses; `size` is its
-        length, or -1 when the socket does not say (IPv6)."""
-        if not self.running:
-            return []
-        self.counters.bump(Counter.IPACKETS if src.version == 4 else Counter.IPACKETS6)
-        length = f"{size}-byte" if size >= 0 else "oversized"
-        return self._drop(ifname, Counter.BADLEN, "{} datagram from {}", None, length, src)
-
     def count_queue_drops(self, n: int) -> None:
         """Packets the kernel dropped because the receive socket's queue was full."""
         self.counters.bump(Counter.RCVQFULL, n)

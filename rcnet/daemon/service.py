@@ -267,10 +267,6 @@ class Service:
         if packet.overflows:
             self.engine.count_queue_drops(packet.overflows)
         parent = self.fbsd(packet.ifname)
-        if packet.size:
-            actions = self.engine.handle_oversize(parent, packet.src, packet.size)
-            self.perform(actions, arm=False)
-            return
         self.stats.packet(parent, packet.payload)
         actions = self.engine.handle_packet(
             parent, packet.src, packet.dst, packet.ttl, packet.payload, self.now()

@@ -16,8 +16,8 @@ IPv4, where the raw socket's data starts at the IP header, and IPv6, where it st
   - a plausible length: CARP at least its 36-byte header, VRRPv3 at least 8 bytes plus its
     address list (count at byte 3, 4 bytes each for IPv4, 16 for IPv6): the engine's own minimums,
     so whatever it would count as too short never reaches it.
-There is no upper bound: a datagram longer than the daemon reads is delivered whole and counted by
-the receiver (badlen, as FreeBSD's carp_input counts lengths it refuses).
+There is no upper bound, as in FreeBSD's carp_input (it refuses only lengths too short): a long
+datagram is delivered and judged whole (over IPv4 the checksum covers all of it).
 
 The TTL / hop limit is deliberately not checked here: an attacker on the segment sends 255 anyway,
 so the check would stop no flood, and leaving it to the engine keeps FreeBSD's wrong-TTL counter

@@ -8,8 +8,9 @@ ancillary data. Unicast adverts from `peer`s arrive on the same sockets. Against
 has a 4 MiB receive buffer (SO_RCVBUFFORCE as root) and a kernel filter (`bpf`: protocol, version
 byte, configured vhid, minimum length; `set_vhids` re-attaches it); the engine checks the rest
 (TTL, checksum, HMAC). SO_RXQ_OVFL reports the packets the kernel dropped for a full queue (
-`Received.overflows`); a datagram longer than the 2048 bytes read is reported, not parsed
-(`Received.size`), and counted as badlen.
+`Received.overflows`). Each read takes up to 65,535 bytes, the longest datagram either family's
+raw socket can hold, so a long datagram is judged whole, as FreeBSD's carp_input judges it
+(no upper bound on length there: over IPv4 the checksum covers the whole datagram).
 
 Sending multicast adverts and announcements: frames from `frames` written on an AF_PACKET socket
 bound to the parent (virtual MAC as Ethernet source, as FreeBSD). Unicast adverts: a send-only
@@ -51,14 +52,14 @@ IPV6_HDRINCL = 36
 SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
 #: the most packets handled per readable event, so one busy parent cannot starve the loop
 READ_BATCH = 64
-_RECV_SIZE = 2048
+#: IPv4's total length and IPv6's payload length are 16 bits: nothing longer can arrive (an IPv6
+#: jumbogram carries a hop-by-hop header, which the kernel filter refuses)
+_RECV_SIZE = 65535
 SO_RCVBUFFORCE = 33
 SO_RXQ_OVFL = 40
 #: the receive buffer asked for (the kernel doubles it for its bookkeeping)
 RCVBUF = 4 << 20
 _ANCILLARY = socket.CMSG_SPACE(4) * 2 + socket.CMSG_SPACE(20)
-#: a plain int: `flags & socket.MSG_TRUNC` would go through enum.IntFlag for every packet
-_MSG_TRUNC = int(socket.MSG_TRUNC)
 
 
 class SendError(OSError):
@@ -80,8 +81,6 @@ class Received(NamedTuple):
     ifname: str
     #: packets the kernel dropped for a full receive queue since the one before (SO_RXQ_OVFL)
     overflows: int = 0
-    #: a datagram longer than the daemon reads: its length (IPv4) or -1 (IPv6); payload empty
-    size: int = 0
 
 
 def _bind_device(sock: socket.socket, ifname: str) -> None:
@@ -196,13 +195,9 @@ class Receiver:
         return 0
 
     def _read_one(self) -> Received | None:
-        data, ancillary, flags, addr = self.sock.recvmsg(_RECV_SIZE, _ANCILLARY)
+        data, ancillary, _, addr = self.sock.recvmsg(_RECV_SIZE, _ANCILLARY)
         overflows = self._overflows(ancillary) if ancillary else 0
         if self.family == socket.AF_INET:
-            if flags & _MSG_TRUNC and len(data) >= 20:
-                size = struct.unpack_from("!H", data, 2)[0]
-                src, dst = IPv4Address(data[12:16]), IPv4Address(data[16:20])
-                return Received(src, dst, data[8], b"", self.ifname, overflows, size)
             parsed = ipv4_fields(data)
             if parsed is None:
                 return None
@@ -217,8 +212,6 @@ class Receiver:
         if dst6 is None or hop_limit < 0:
             return None
         src6 = IPv6Address(str(addr[0]).split("%", 1)[0])
-        if flags & _MSG_TRUNC:
-            return Received(src6, dst6, hop_limit, b"", self.ifname, overflows, -1)
         return Received(src6, dst6, hop_limit, data, self.ifname, overflows)
 
 
