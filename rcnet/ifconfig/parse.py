@@ -291,19 +291,42 @@ def _summary(settings: list[Setting]) -> _Summary:
 _PLAIN_INET = re.compile(rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}/(3[0-2]|[12]?[0-9])\Z")
 
 
+#: a vhid of 1-255 without a leading zero
+_PLAIN_VHID = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)\Z")
+
+
 def _plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
-    """`inet A.B.C.D/len` (nearly every alias line): what the full parse makes of it, or
-    None when the call is anything else (tests/build/test_parse.py proves them equal)."""
-    if len(words) != 2 or words[0].text != "inet":
+    """`inet A.B.C.D/len`, alone or followed by `vhid N` (nearly every alias line): what the
+    full parse makes of it, or None when the call is anything else (tests/build/test_parse.py
+    proves them equal)."""
+    n = len(words)
+    if n not in (2, 4) or words[0].text != "inet":
         return None
     word = words[1]
     quad = _PLAIN_INET.match(word.text)
     if quad is None:
         return None
+    settings: tuple[Setting, ...] = ()
+    carp: CarpSpec | None = None
+    if n == 4:
+        vhid, number = words[2], words[3]
+        if vhid.text != "vhid" or _PLAIN_VHID.match(number.text) is None:
+            return None
+        keyword = lookup("vhid")
+        assert keyword is not None
+        settings = (Setting(keyword, vhid, (number,), 2),)
+        carp = CarpSpec(vhid=int(number.text), vhid_word=vhid)
     a, b, c, d, plen = (int(g) for g in quad.groups())
     address = ipaddress.IPv4Address(a << 24 | b << 16 | c << 8 | d)
     spec = AddressSpec("inet", address, plen, word, None, None, False, ctx.alias, False)
-    return Call(context=ctx, words=words, addresses=(spec,), address_words=(word,))
+    return Call(
+        context=ctx,
+        words=words,
+        settings=settings,
+        addresses=(spec,),
+        address_words=(word,),
+        carp=carp,
+    )
 
 
 def parse_call(

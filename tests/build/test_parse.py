@@ -236,7 +236,11 @@ _LEN = st.sampled_from(["", "/0", "/8", "/24", "/29", "/30", "/32", "/33", "/08"
         st.lists(_PART, min_size=1, max_size=5),
     ),
     plen=_LEN,
-    extra=st.sampled_from(["", "", "", " alias", " vhid 1", " netmask 255.0.0.0", " 10.0.0.9"]),
+    extra=st.sampled_from(
+        ["", "", "", " alias", " netmask 255.0.0.0", " 10.0.0.9", " vhid 1 alias", " vhid"]
+        + [f" vhid {n}" for n in ("1", "9", "10", "99", "199", "255", "256", "0", "01", "²")]
+        + [" vhid 1 advskew 100", " vhid 1 pass x", " advskew 1 vhid 2", " vhid 2 vhid 3"]
+    ),
     kind=st.sampled_from([None, "carp", "lo", "gif", "bridge"]),
     alias=st.booleans(),
 )
@@ -257,14 +261,14 @@ def test_plain_inet_shortcut_equals_full_parse(
 
 
 def test_plain_inet_shortcut_is_taken() -> None:
-    """The shortcut's test above compares something: these calls take it."""
+    """The shortcut's test above compares something: these calls take it, these do not."""
     from rcnet.ifconfig.parse import _plain_inet
 
-    for text in ("inet 10.0.0.1/32", "inet 192.0.2.255/0", "inet 255.255.255.255/29"):
+    for text in ("inet 10.0.0.1/32", "inet 192.0.2.255/0", "inet 1.2.3.4/29 vhid 255"):
         kept, _ = strip_pseudo(split_fields(text))
         words = tuple(eval_split(kept, "ifconfig_em0").words)
         assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is not None
-    for text in ("inet 10.0.0.1", "inet 010.0.0.1/32", "inet 10.0.0.1/08", "inet 10.1/8"):
+    for text in ("inet 10.0.0.1", "inet 010.0.0.1/32", "inet 10.0.0.1/08", "inet 1.2.3.4/8 vhid 0"):
         kept, _ = strip_pseudo(split_fields(text))
         words = tuple(eval_split(kept, "ifconfig_em0").words)
         assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is None
