@@ -1,3 +1,3 @@
-from rcnet.cli import main
+from rcnet.cli import run
 
-raise SystemExit(main())
+run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,40 @@ def test_a_missing_dependency_is_one_line_not_a_traceback() -> None:
         "rcnet metrics: the Python module prometheus_client is not installed here;"
         " reinstall rcnet (make venv, or the package)"
     ]
+
+
+def _many_findings(tmp_path: Path) -> str:
+    lines = ['ifconfig_em0="inet 10.0.0.1/8"']
+    lines += [f'ifconfig_em0_alias{n}="inet 10.1.{n // 250}.{n % 250 + 1}"' for n in range(2000)]
+    path = tmp_path / "rc.conf"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "fixtures/freebsd/carp-fails.conf"),
+        ("check", "--strict", "--format", "json", "fixtures/handbook/provider.conf"),
+        ("check", "--format", "json", "MANY"),  # a few hundred KiB: more than a pipe holds
+        ("check", "MANY"),
+        ("check", "no/such/file.conf"),
+    ],
+)
+def test_check_process_exits_as_main_returns(
+    args: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m rcnet check` ends without tearing down its objects (os._exit, after
+    flushing): its output and exit status are exactly those of main() in this process."""
+    from rcnet.cli import main
+
+    argv = [
+        _many_findings(tmp_path) if a == "MANY" else str(ROOT / a) if a.endswith(".conf") else a
+        for a in args
+    ]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    out = rcnet(*argv, env=buffered)  # output waits in buffers until the end
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert (out.returncode, out.stdout, out.stderr) == (code, captured.out, captured.err)
+    assert out.stdout or out.stderr
