@@ -119,7 +119,9 @@ _QUICK_EXIT = frozenset({"check"})
 def run() -> NoReturn:
     """The process (`python -m rcnet`, the `rcnet` script): `main`, then its exit status."""
     code = main()
-    if _command(sys.argv[1:]) in _QUICK_EXIT:
+    # a profiler or a coverage tracer writes its data at shutdown: never skip that
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if _command(sys.argv[1:]) in _QUICK_EXIT and not watched:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -160,3 +160,16 @@ def test_check_process_exits_as_main_returns(
     captured = capsys.readouterr()
     assert (out.returncode, out.stdout, out.stderr) == (code, captured.out, captured.err)
     assert out.stdout or out.stderr
+
+
+def test_check_under_a_profiler_shuts_down_as_usual(tmp_path: Path) -> None:
+    """The quick exit of `check` is skipped when a profiler (or a coverage tracer) watches:
+    they write their data at shutdown."""
+    out = tmp_path / "check.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "rcnet", "check",
+         str(ROOT / "fixtures/handbook/provider.conf")],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
