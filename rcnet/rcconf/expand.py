@@ -122,6 +122,16 @@ class Expander:
     def loc(self, st: Statement, off: int) -> Location:
         return self.src.loc(st.file_offset(off))
 
+    def loc_after(self, st: Statement, at: Location, off_at: int, off: int) -> Location:
+        """`loc(st, off)` given `at`, the location of `off_at` <= `off` in the same statement:
+        on the same line, without the line search, when no newline lies between them."""
+        if len(st.starts) == 1:
+            a = st.file_starts[0] + off_at - st.starts[0]
+            b = st.file_starts[0] + off - st.starts[0]
+            if a <= b <= st.end and "\n" not in self.src.text[a:b]:
+                return Location(at.file, at.line, at.column + b - a)
+        return self.loc(st, off)
+
     def report(
         self, code: str, severity: Severity, message: str, st: Statement, start: int, end: int
     ) -> None:
@@ -165,11 +175,12 @@ class Expander:
             segments = list(res.segments)
             positions = LazyPositions(lambda: self.positions(st, segments), len(text))
             self.budget -= len(text)
+        name_loc = self.loc(st, name_at)
         value = Value(
             name,
             text,
-            self.loc(st, name_at),
-            self.loc(st, value_at),
+            name_loc,
+            self.loc_after(st, name_loc, name_at, value_at),
             positions,
             raw,
             conditional=conditional,

@@ -189,3 +189,23 @@ def test_one_line_shortcut_scans_as_the_scanner_does(lines: list[str]) -> None:
     for text in ("\n".join(lines), "\n".join(f"v{n}={line}" for n, line in enumerate(lines))):
         src = SourceFile("f", text)
         assert scan(src) == scan(src, quick=False)
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(st.lists(_line_piece | st.just("\r\n"), max_size=8).map("".join), max_size=6))
+def test_loc_after_is_loc(lines: list[str]) -> None:
+    """Expander.loc_after (a value's location from its name's, without the line search) is
+    Expander.loc for every pair of offsets of every statement: backslash-newlines, quotes
+    over lines, CRs and the closers the scanner adds included."""
+    from rcnet.rcconf.env import Environment
+    from rcnet.rcconf.expand import Expander
+
+    for text in ("\n".join(lines), "\n".join(f"v{n}={line}" for n, line in enumerate(lines))):
+        src = SourceFile("f", text)
+        x = Expander(Environment(), src, [], defaults=False)
+        for statement in scan(src)[0]:
+            top = len(statement.text) + 1
+            for a in range(top):
+                at = x.loc(statement, a)
+                for b in range(a, top):
+                    assert x.loc_after(statement, at, a, b) == x.loc(statement, b)
