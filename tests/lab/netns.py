@@ -168,6 +168,16 @@ class Lab:
             raise LabError(f"ip -n {ns} {' '.join(args)}: {done.stderr.strip()}")
         return done
 
+    def wait_dad(self, ns: str, iface: str, timeout: float = 10.0) -> None:
+        """Wait until no IPv6 address of `iface` is tentative: the kernel finishes duplicate
+        address detection on its own time (about a second, longer under load), and its
+        RTM_NEWADDR at the end is an event a test watching netlink must not mistake for its own."""
+        deadline = time.monotonic() + timeout
+        while self.ip(ns, "-6", "addr", "show", "dev", iface, "tentative").stdout.strip():
+            if time.monotonic() > deadline:
+                raise LabError(f"{ns}/{iface}: IPv6 duplicate address detection still running")
+            time.sleep(0.05)
+
     def run(
         self, ns: str, argv: Sequence[str], check: bool = True, timeout: float = 20
     ) -> subprocess.CompletedProcess[str]:
