@@ -7,6 +7,7 @@ only for what it uses. Every failure is one line on stderr and a non-zero exit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -107,7 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _drop_stdout()
         return 0
+    except OSError as exc:
+        # a full disk or a dead terminal under stdout (`check > /dev/full`): one line, and exit
+        # 2 rather than 1, so a gate reading the status never takes lost output for findings
+        _drop_stdout()
+        with contextlib.suppress(OSError):
+            print(escape(f"rcnet {command}: {exc.strerror or exc}"), file=sys.stderr)
+        return 2
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: what it still buffers can no longer fail at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 #: commands whose process ends without freeing its objects one by one: they hold no thread,

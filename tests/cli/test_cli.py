@@ -173,3 +173,20 @@ def test_check_under_a_profiler_shuts_down_as_usual(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", [["check"], ["show"], ["check", "--format", "json"]])
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(command: list[str]) -> None:
+    """stdout on a full disk (/dev/full, ENOSPC on every write): one line on stderr and exit 2,
+    never a traceback and never exit 1, which a CI gate would take for findings."""
+    host = str(ROOT / "fixtures" / "handbook" / "provider.conf")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "rcnet", *command, host],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [f"rcnet {command[0]}: No space left on device"]
