@@ -39,15 +39,24 @@ def _fail(where: str, what: str, value: Any) -> BadAnswer:
     return BadAnswer(f"{where or 'the answer'}: {what}, not {_show(value)}")
 
 
+#: no figure of the daemon comes near it (counters are u64 at most); JSON allows any length of
+#: digits, and float() of a 400-digit integer raises OverflowError
+_LIMIT = 2**64
+
+
 def _int(value: Any, where: str) -> int:
     if type(value) is not int:
         raise _fail(where, "not an integer", value)
+    if abs(value) >= _LIMIT:
+        raise _fail(where, "out of range", value)
     return value
 
 
 def _number(value: Any, where: str) -> float:
-    if type(value) not in (int, float):
+    if type(value) not in (int, float) or value != value:  # NaN is not equal to itself
         raise _fail(where, "not a number", value)
+    if abs(value) >= _LIMIT:  # inf included
+        raise _fail(where, "out of range", value)
     return float(value)
 
 
