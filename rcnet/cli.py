@@ -87,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         mod = _load(COMMANDS[args.command][0])
         runner = getattr(mod, f"run_{args.command}", None) or mod.run
-        return int(runner(args))
+        code = int(runner(args))
+        sys.stdout.flush()  # a write error in what is still buffered is handled below, too
+        return code
     except UsageError as exc:
         print(escape(f"rcnet {command}: {exc}"), file=sys.stderr)
         return 2
@@ -112,10 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:
         # a full disk or a dead terminal under stdout (`check > /dev/full`): one line, and exit
-        # 2 rather than 1, so a gate reading the status never takes lost output for findings
+        # 2 rather than 1, so a gate reading the status never takes lost output for findings;
+        # an error of a named file keeps its name (str(exc))
         _drop_stdout()
+        what = str(exc) if exc.filename else exc.strerror or str(exc)
         with contextlib.suppress(OSError):
-            print(escape(f"rcnet {command}: {exc.strerror or exc}"), file=sys.stderr)
+            print(escape(f"rcnet {command}: {what}"), file=sys.stderr)
         return 2
 
 

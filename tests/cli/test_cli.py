@@ -180,6 +180,8 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(command: list
     """stdout on a full disk (/dev/full, ENOSPC on every write): one line on stderr and exit 2,
     never a traceback and never exit 1, which a CI gate would take for findings."""
     host = str(ROOT / "fixtures" / "handbook" / "provider.conf")
+    # buffered stdout, as a user's shell gives it: the error then comes at the last flush
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "rcnet", *command, host],
@@ -187,6 +189,7 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(command: list
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
+            env=env,
         )
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [f"rcnet {command[0]}: No space left on device"]
