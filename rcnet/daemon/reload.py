@@ -193,9 +193,10 @@ def roll_back(failed: ApplyError, seen: Before) -> Refusal:
     """Undo what a failed plan applied before its failing change, so that the kernel matches
     the running configuration again, and say exactly what stays applied if anything does."""
     from rcnet.linux import netlink
-    from rcnet.linux.undo import undo_plan
+    from rcnet.linux.undo import half_applied, undo_plan
 
     back, stuck = undo_plan(failed.done, seen)
+    back = half_applied(failed.change, seen) + back  # the failing change came last
     failures = netlink.apply(back, best_effort=True)
     said = f"applying failed at {failed}"
     n = len(failed.done)

@@ -11,7 +11,8 @@ change): it is said to stay applied.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+import socket
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rcnet.linux.changes import (
@@ -104,3 +105,23 @@ def undo_plan(done: Sequence[Change], seen: Before) -> tuple[list[Change], list[
         else:
             undo += back
     return undo, stuck
+
+
+def _exists(name: str) -> bool:
+    try:
+        socket.if_nametoindex(name)
+    except OSError:
+        return False
+    return True
+
+
+def half_applied(
+    change: Change, seen: Before, exists: Callable[[str], bool] = _exists
+) -> list[Change]:
+    """What undoes the part of the failing change that took effect: creating a link is two
+    netlink calls (the link, then its mark, addrgenmode and sysctl); when the second fails, the
+    link stands. Deleted only when the plan found no link of that name and one is there now."""
+    if not isinstance(change, CreateLink | CreateMacvlan):
+        return []
+    name = change.ifname
+    return [DeleteLink(name)] if seen.state.link(name) is None and exists(name) else []

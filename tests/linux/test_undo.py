@@ -21,7 +21,7 @@ from rcnet.linux.changes import (
     SetSysctl,
 )
 from rcnet.linux.system import Addr, Link, SystemState
-from rcnet.linux.undo import Before, inverse, undo_plan
+from rcnet.linux.undo import Before, half_applied, inverse, undo_plan
 
 I = ipaddress.ip_interface  # noqa: E741
 FXP0 = Link(index=2, name="fxp0", mtu=1500, up=True, mac="02:00:00:00:00:01")
@@ -65,3 +65,14 @@ def test_undo_runs_backwards_and_names_what_it_cannot_undo() -> None:
     undo, stuck = undo_plan(done, SEEN)
     assert undo == [DeleteAddress("bridge0", I("10.0.0.1/24")), DeleteLink("bridge0")]
     assert stuck == [SetMaster("fxp0", "bridge0")]
+
+
+def test_a_link_whose_creation_failed_half_way_is_deleted_only_if_new() -> None:
+    """CreateLink is two netlink calls: when the second fails the link stands, outside `done`
+    (found in review: the rollback left it while saying everything was undone)."""
+    made = CreateMacvlan("carp0", "fxp0", 1)
+    assert half_applied(made, SEEN, exists=lambda name: True) == [DeleteLink("carp0")]
+    assert half_applied(made, SEEN, exists=lambda name: False) == []
+    # a link of that name was there before the plan: never rcnet's to delete
+    assert half_applied(CreateLink("fxp0", "bridge"), SEEN, exists=lambda name: True) == []
+    assert half_applied(AddAddress("fxp0", ipaddress.ip_interface("10.0.0.1/24")), SEEN) == []
