@@ -69,8 +69,10 @@ RULES: dict[str, Rule] = _rules(
          "rcnet never runs anything: command substitutions, conditionals, loops, functions, "
          "includes (`. file`), redirections and commands chained with && || | & are skipped, "
          "and what they would assign is unknown. Some are errors because sh itself stops "
-         "there (an unmatched `fi`, `${X?}` of an unset X). Put plain assignments in "
-         "rc.conf."),
+         "there (an unmatched `fi`, `${X?}` of an unset X). A file of a directory HOST that is "
+         "not read (binary, too big, not a regular file) is a warning; one a symlink takes "
+         "out of the directory is an error: rcnet never reads nor quotes it, so its model would "
+         "lack what rc reads. Put plain assignments in rc.conf."),
     Rule("SH05", INFO, "a variable assigned more than once",
          "The last assignment wins (rc sources the files in order); the finding lists every "
          "place so the one that counts is clear."),

@@ -262,9 +262,11 @@ class _Loader:
         return SourceFile.from_bytes(name, data)
 
     def _outside(self, path: Path, real: str) -> bool:
-        """True, with a warning at `path`, when a symlink takes `path` (its real path `real`)
+        """True, with an error at `path`, when a symlink takes `path` (its real path `real`)
         out of the HOST directory. sh's `.` would follow it, but the file is not the HOST's:
-        rcnet neither models nor quotes it (rc.conf.d/netif -> /etc/shadow)."""
+        rcnet neither models nor quotes it (rc.conf.d/netif -> /etc/shadow). An error, not a
+        warning: the model then lacks what rc would read, and a reload of such a host would
+        prune the addresses and vhids the unread file configures."""
         assert self.root is not None
         root = os.path.realpath(self.root)
         if real == root or real.startswith(root.rstrip("/") + "/"):
@@ -272,7 +274,7 @@ class _Loader:
         self.findings.append(
             Finding(
                 "SH04",
-                "warning",
+                "error",
                 f"{path} leads to {real}, outside the HOST directory {self.root}"
                 " (a symlink): not read",
                 Location(str(path), 1, 1),

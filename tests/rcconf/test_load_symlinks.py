@@ -3,8 +3,9 @@
 FreeBSD's rc sources rc.conf.d files with sh's `.` (libexec/rc/rc.subr, load_rc_config:
 `for _d in /etc ${local_startup%*/rc.d}; do ... . $_d/rc.conf.d/$_name`), and `.` follows a
 symlink. rcnet is a linter that quotes what it reads: a link leaving the HOST directory
-(rc.conf.d/netif -> /etc/shadow) is a warning at the link, and the target is not read; a link
-that stays inside the directory is followed, as sh would.
+(rc.conf.d/netif -> /etc/shadow) is an error at the link (the model lacks what rc would read:
+start and reload refuse rather than prune what the file configures), and the target is not read;
+a link that stays inside the directory is followed, as sh would.
 """
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ def test_rc_conf_d_file_linked_outside_is_not_read(tmp_path: Path) -> None:
     assert str(link) not in host.files and str(secret) not in host.sources
     found = [f for f in host.findings if "outside the HOST directory" in f.message]
     assert [(f.code, f.severity, f.loc) for f in found] == [
-        ("SH04", "warning", Location(str(link), 1, 1))
+        ("SH04", "error", Location(str(link), 1, 1))
     ]
     assert host.scopes["netif"].text("ifconfig_em0") == "inet 10.0.0.1/24"
     printed = check(d)
     assert "s3cr3t" not in printed and "10.9.9.9" not in printed
-    assert f"{link}:1:1: warning: {link} leads to {secret}" in printed
+    assert f"{link}:1:1: error: {link} leads to {secret}" in printed
+    # an error: check fails, and start refuses before any change (one startable policy)
+    assert main(["check", str(d)]) == 1
 
 
 def test_rc_conf_files_and_rc_conf_d_directory_linked_outside(tmp_path: Path) -> None:
