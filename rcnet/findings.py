@@ -1,6 +1,7 @@
 """Diagnostics of the front end: a place in a file and a finding at it.
 
-Used by the rc.conf reader, the model builder and the lint rules. Imports nothing of rcnet.
+Used by the rc.conf reader, the model builder and the lint rules. Imports nothing of rcnet but
+`rcnet.frozen` (which imports nothing of rcnet).
 """
 
 from __future__ import annotations
@@ -8,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from rcnet.frozen import quick_init
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
+@quick_init
 @dataclass(frozen=True, order=True)
 class Location:
     """1-based line and column (columns count characters) in a file."""

@@ -12,10 +12,11 @@ Linux adapter.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+
+from rcnet.frozen import cached, quick_init
 
 Family = Literal["inet", "inet6"]
 CarpState = Literal["init", "backup", "master"]
@@ -39,6 +40,7 @@ def carp_key(passphrase: str | bytes) -> bytes:
     return raw.ljust(CARP_KEY_LEN, b"\0")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Address:
     """One address as rc applies it to an interface."""
@@ -53,13 +55,13 @@ class Address:
     #: True when it came from an alias variable rather than the primary value
     alias: bool = False
 
-    @functools.cached_property
+    @cached
     def interface(self) -> IPInterface:
         if isinstance(self.address, ipaddress.IPv4Address):  # no text round trip (DU02 per address)
             return ipaddress.IPv4Interface((int(self.address), self.prefixlen))
         return ipaddress.ip_interface(f"{self.address}/{self.prefixlen}")
 
-    @functools.cached_property
+    @cached
     def network(self) -> IPNetwork:
         return self.interface.network
 

@@ -10,7 +10,6 @@ sources emit is registered).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from rcnet.findings import Severity
@@ -262,7 +261,9 @@ def suggest_code(code: str) -> str | None:
         padded = f"{word[:2]}{int(word[2:]):02d}"
         if padded in RULES:
             return padded
-    match = difflib.get_close_matches(word, list(RULES), n=1, cutoff=0.5)
+    from difflib import get_close_matches  # imported only for an unknown code
+
+    match = get_close_matches(word, list(RULES), n=1, cutoff=0.5)
     return match[0] if match else None
 
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rcnet.findings import Finding
+from rcnet.frozen import quick_init
 from rcnet.ifconfig.keywords import Keyword
 from rcnet.ifconfig.words import Word
 
 AddressFamily = Literal["inet", "inet6"]
 
 
+@quick_init
 @dataclass(frozen=True)
 class CallContext:
     """What the parser needs to know about where a call comes from."""
@@ -33,6 +35,7 @@ class CallContext:
     default_family: str = "inet"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Setting:
     """A keyword and the arguments it consumed."""
@@ -53,6 +56,7 @@ class Setting:
         return self.args[0].text if self.args else None
 
 
+@quick_init
 @dataclass(frozen=True)
 class AddressSpec:
     """An address the call adds (or removes), with its mask resolved."""
@@ -71,6 +75,7 @@ class AddressSpec:
     delete: bool = False
 
 
+@quick_init
 @dataclass(frozen=True)
 class CarpSpec:
     """CARP words of one call (carp.c): only what was written is set."""
@@ -114,6 +119,7 @@ class Failure:
     at: int = 0
 
 
+@quick_init
 @dataclass(frozen=True)
 class Call:
     """One parsed ifconfig call."""

@@ -8,7 +8,6 @@ iflagg.c, ifbridge.c, ifgif.c, ifgre.c, ifvxlan.c, ifieee80211.c, ifmedia.c).
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 
@@ -222,7 +221,9 @@ def suggest(word: str) -> str | None:
     lowered = word.lower()
     # difflib's ratio is at most 2*min(len)/(len1+len2): skip what cannot reach the cutoff
     near = [k for k in KEYWORDS if 2 * min(len(k), len(lowered)) >= 0.8 * (len(k) + len(lowered))]
-    found = difflib.get_close_matches(lowered, near, n=1, cutoff=0.8)
+    from difflib import get_close_matches  # imported only when a word may be misspelt
+
+    found = get_close_matches(lowered, near, n=1, cutoff=0.8)
     if found and found[0] != word:
         return found[0]
     return None

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rcnet.findings import Finding, Location, Severity
+from rcnet.frozen import quick_init
 from rcnet.rcconf.env import Value
 
 BLANKS = " \t\n"
@@ -31,6 +32,7 @@ _NAME_START = re.compile(r"[A-Za-z_{]")
 _FIELD = re.compile(r"[^ \t\n]+")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Word:
     """One word and where each of its characters was written in `source.text`."""

@@ -10,7 +10,6 @@ one finding: what the builder concluded from a misspelt name (an interface calle
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Sequence
 
@@ -69,7 +68,9 @@ def _close(word: str, choices: Sequence[str], cutoff: float) -> str | None:
     near = [c for c in choices if c[:1] == word[:1] and _ratio_can_reach(c, word, cutoff)]
     if not near:
         return None
-    match = difflib.get_close_matches(word, near, n=1, cutoff=cutoff)
+    from difflib import get_close_matches  # imported only when a name may be misspelt
+
+    match = get_close_matches(word, near, n=1, cutoff=cutoff)
     return match[0] if match else None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import overload
 
 from rcnet.findings import Finding, Location
+from rcnet.frozen import quick_init
 
 
 class HostError(Exception):
@@ -68,6 +69,7 @@ class LazyPositions(Sequence[Location]):
         return repr(self._all())
 
 
+@quick_init
 @dataclass(frozen=True)
 class Value:
     """One assignment `NAME=WORD` after evaluation.

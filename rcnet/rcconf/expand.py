@@ -35,6 +35,8 @@ MAX_VALUE = 1 << 20
 #: stays under MAX_VALUE per value but not in all): past it, every expansion is unknown
 MAX_WORK = 16 << 20
 
+#: typographic quotes (a word processor's): sh takes them as ordinary characters
+TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
 #: any of TEMPLATE_MARKS
@@ -57,6 +59,17 @@ class Assignment:
     parts: tuple[Part, ...]
     start: int
     end: int
+
+
+#: `NAME=value` whose value is its own text: double- or single-quoted or unquoted characters
+#: without `$`, backslash, backquote, `{` (template marks) or typographic quotes (their
+#: findings need the full path), trailing blanks allowed. The grammar's classes (parse._SIMPLE)
+#: less those characters. Expander.assign_literal takes it without the parser, the assignment
+#: split and the expansion (tests/rcconf/test_grammar.py compares both ways).
+LITERAL = re.compile(
+    rf"""([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\$`{{{TYPOGRAPHIC}]*)"|'([^'{{{TYPOGRAPHIC}]*)'"""
+    rf"""|([^ \t\n'"\\$`;&|<>(){{{TYPOGRAPHIC}]*))[ \t]*\Z"""
+)
 
 
 def split_assignment(word: Word) -> Assignment | None:
@@ -155,6 +168,18 @@ class Expander:
         raw = self.raw(st, a.start, a.end)
         res = self.expand(st, a.parts, target=a.name, dry=conditional)
         return self.record(st, a.name, a.name_at, a.start, res, raw, conditional=conditional)
+
+    def assign_literal(self, st: Statement, m: re.Match[str]) -> Value:
+        """What `assign` makes of a statement LITERAL matched (applied: no frame is open)."""
+        name, dq, sq, plain = m.groups()
+        start = len(name) + 1  # just after `=`
+        if plain is not None:
+            text, at, end = plain, start, start + len(plain)
+        else:
+            text = dq if dq is not None else sq
+            at, end = start + 1, start + len(text) + 2
+        res = _Result([text], [(at, len(text), False)], True, len(text))
+        return self.record(st, name, 0, start, res, self.raw(st, start, end), conditional=False)
 
     def record(
         self,

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 
-from rcnet.rcconf.expand import TEMPLATE_MARKS, Assignment, Expander, split_assignment
+from rcnet.rcconf.expand import (
+    TEMPLATE_MARKS,
+    TYPOGRAPHIC,
+    Assignment,
+    Expander,
+    split_assignment,
+)
 from rcnet.rcconf.parse import Item, Lit, Word
 from rcnet.rcconf.scan import Statement
 from rcnet.rcconf.source import clip
 
-TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_ISH = re.compile(r"[A-Za-z_][^=\s]*\Z")
 _SANITIZE = str.maketrans(".-/+", "____")

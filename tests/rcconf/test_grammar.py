@@ -209,3 +209,37 @@ def test_loc_after_is_loc(lines: list[str]) -> None:
                 at = x.loc(statement, a)
                 for b in range(a, top):
                     assert x.loc_after(statement, at, a, b) == x.loc(statement, b)
+
+
+_value_piece = st.sampled_from(
+    ["a", " ", "\t", "x y", "10.0.0.1/24", "inet", "#", "=", "-", "{", "}", "{{", "{%", "$x",
+     "${x}", "\\", "`", ";", "'", '"', "\u201c", "\u2019", "\n", "*", "~", "é"]
+)  # fmt: skip
+_literalish = st.tuples(
+    st.sampled_from(["x", "y", "ifconfig_em0", "_1"]),
+    st.sampled_from(['"', "'", ""]),
+    st.lists(_value_piece, max_size=5).map("".join),
+    st.sampled_from(["", " ", "\t ", " # note"]),
+).map(lambda t: f"{t[0]}={t[1]}{t[2]}{t[1]}{t[3]}")
+_statement_line = _literalish | st.sampled_from(
+    ["if true; then", "fi", "{", "}", "f() {", "x=1; y=2", "export z=3", "unset x", ": ${x:=d}",
+     "y=$x", "case a in", "esac", "{% if a %}", "{% endif %}", "a=b && c=d"]
+)  # fmt: skip
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.lists(_statement_line, max_size=8), st.booleans())
+def test_literal_assignment_shortcut_equals_the_full_path(lines: list[str], defaults: bool) -> None:
+    """Expander.assign_literal (a `NAME=value` whose value is its own text, read without the
+    parser) gives the values, history and findings of the full path: quotes, blanks,
+    comments, `{`, `$`, backslashes, typographic quotes and open frames included."""
+    from rcnet.rcconf.env import Environment
+    from rcnet.rcconf.evaluate import evaluate_file
+
+    src = SourceFile("f", "\n".join(lines) + "\n")
+    results = []
+    for quick in (True, False):
+        env, findings = Environment(), []
+        evaluate_file(src, env, findings, defaults=defaults, quick=quick)
+        results.append((env.values, env.history, findings, repr(env)))
+    assert results[0] == results[1]
