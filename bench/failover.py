@@ -1,13 +1,13 @@
 """Failover on the wire: rcnet, ucarp and keepalived on the same kind of segment.
 
-Per implementation: a fresh segment (bridge + hosts m .3, b .4 and a client c .5 pinging the VIP
-every PROBE_S), m with advskew 0 (priority 200), b with advskew 100 (priority 100), preemption
-off. Each trial kills (or stops) whichever host is MASTER, measures the takeover from a capture
-on the bridge, where the headline is the moment the VIP is usable: the survivor's first answer
-to the client's probe (from a second capture, of what enters the bridge from the survivor's
-port: rcnet's two hosts answer with one virtual MAC); the first gratuitous ARP is the second
-figure. The victim is then revived as a clean namespace whose daemon comes back as BACKUP; so
-the roles alternate and each trial's bound is that of the host taking over.
+Per implementation: a fresh segment (bridge + hosts m .3, b .4 and a client c .5 probing the VIP
+every PROBE_S with bench/prober.py), m with advskew 0 (priority 200), b with advskew 100 (priority
+100), preemption off. Each trial kills (or stops) whichever host is MASTER, measures the takeover
+from a capture on the bridge, where the headline is the moment the VIP is usable: the survivor's
+first answer to the client's probe (from a second capture, of what enters the bridge from the
+survivor's port: rcnet's two hosts answer with one virtual MAC); the first gratuitous ARP is the
+second figure. The victim is then revived as a clean namespace whose daemon comes back as
+BACKUP; so the roles alternate and each trial's bound is that of the host taking over.
 
 Unplanned: the master's link is cut at a random phase of its advert interval, then its processes
 are killed. Planned: the master gets SIGTERM (rcnet: bow-out 255/255; keepalived: priority 0;
@@ -20,6 +20,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ VIP = IPv4Interface("192.168.1.50/24")
 HOSTS = {"m": "192.168.1.3/24", "b": "192.168.1.4/24", "c": "192.168.1.5/24"}
 SKEWS = {"carp": {"m": 0, "b": 100}, "vrrp": {"m": 200, "b": 100}}
 PROBE_S = "0.005"  # the client's echo requests: the VIP-usable figure's resolution
+PROBER = Path(__file__).resolve().parent / "prober.py"
 SETTLE_S = 1.6  # more than the slowest advert interval (1 + 100/256 s): the backup heard one
 AFTER_GARP_S = 0.5  # the client's replies resume
 WAIT_STATE_S = 20.0
@@ -214,10 +216,7 @@ class Bench:
 
     def start(self) -> None:
         self.seg.spawn(
-            "c",
-            ["ping", "-n", "-q", "-i", PROBE_S, "-W", "1", str(VIP.ip)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            "c", client_probe(str(VIP.ip)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         for host in ("m", "b"):
             self.impl.start(self.seg, host)
@@ -249,6 +248,12 @@ def run_impl(name: str, plan: Plan, workdir: Path, rng: random.Random) -> dict[s
                 print(_progress(name, kind, done, plan.trials, trials), flush=True)
     logs = {p.name: p.read_text(errors="replace")[-4000:] for p in impl.logs.values()}
     return {"trials": trials, "errors": errors, "logs_tail": logs if errors else {}}
+
+
+def client_probe(address: str) -> list[str]:
+    """The client's probe of `address`: an echo request every PROBE_S also while nothing answers
+    (bench/prober.py says why not ping)."""
+    return [sys.executable, str(PROBER), address, PROBE_S]
 
 
 def ms(us: int | None) -> float | None:
