@@ -295,7 +295,7 @@ _PLAIN_INET = re.compile(rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}/(3[0-2]|[12]?[0-9
 _PLAIN_VHID = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)\Z")
 
 
-def _plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
+def plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
     """`inet A.B.C.D/len`, alone or followed by `vhid N` (nearly every alias line): what the
     full parse makes of it, or None when the call is anything else (tests/build/test_parse.py
     proves them equal)."""
@@ -336,7 +336,7 @@ def parse_call(
     `quick=False` skips the shortcut for a plain `inet A.B.C.D/len` (tests compare both)."""
     words = tuple(words)
     if quick:
-        plain = _plain_inet(words, ctx)
+        plain = plain_inet(words, ctx)
         if plain is not None:
             return plain
     walk = _walk(words, ctx)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import Call
 from rcnet.ifconfig.inet import decimal
+from rcnet.ifconfig.parse import plain_inet
 from rcnet.ifconfig.words import Word, metachar_findings, split_fields
 from rcnet.netsubr.common import Env, Report, sanitize
 from rcnet.netsubr.ranges import HEX_DASH, Expander
@@ -23,6 +24,8 @@ from rcnet.rcconf.env import Value
 
 FAMILY_WORDS = ("inet", "inet6", "link", "ether")
 _ALIAS_NUMBER = re.compile(r"([0-9]+)(.*)")
+#: the fields of a value that may be a plain `inet A.B.C.D/len [vhid N]` (single spaces)
+_PLAIN_FIELDS = re.compile(r"inet ([^ \t\n]+)(?: (vhid) ([^ \t\n]+))?\Z")
 #: the passes rc makes, in order (ifconfig_up does link and ether, ipv4_up and ipv6_up the rest)
 PASSES = ("link", "ether", "inet", "inet6")
 
@@ -84,20 +87,48 @@ def _families(env: Env, ifname: str) -> list[tuple[str | None, Value]]:
     return found
 
 
-def pass_words(env: Env, ifname: str, af: str) -> list[Word]:
-    """All alias words rc collects for the `af` pass, before cutting into segments."""
-    words = split_fields(*_text(env.if_var(ifname, "ifconfig_IF_aliases")))
+def pass_pieces(env: Env, ifname: str, af: str, plain: dict[int, Call]) -> list[list[Word] | Call]:
+    """The alias words rc collects for the `af` pass, one list per variable (and per word of
+    ipv4_addrs). Each list but the first (`ifconfig_<if>_aliases`, whose words before a
+    family keyword are dropped anyway) starts with a family keyword, so no segment spans two
+    lists: `segments` of each list is `segments` of all the words rc joins. A value in `plain`
+    stands as its call (one segment, nothing to expand or report)."""
+    pieces: list[list[Word] | Call] = [
+        split_fields(*_text(env.if_var(ifname, "ifconfig_IF_aliases")))
+    ]
     for fam, value in _families(env, ifname):
         if fam == af:
-            words += _fields(env, value)
+            call = plain.get(id(value)) if af == "inet" else None
+            pieces.append(call if call is not None else _fields(env, value))
         elif fam is None and value.text == "":
             break
         elif af == "inet" and fam is None:
-            words += [Word("inet", 0, 1, (), value), *_fields(env, value)]
+            pieces.append([Word("inet", 0, 1, (), value), *_fields(env, value)])
     if af == "inet":
         for w in split_fields(*_text(env.if_var(ifname, "ipv4_addrs_IF"))):
-            words += [w.derive("inet"), w]
-    return words
+            pieces.append([w.derive("inet"), w])
+    return pieces
+
+
+def _plain_calls(env: Env, ifname: str, kind: str | None) -> dict[int, Call]:
+    """id(value) -> its call, for each alias value that is a plain `inet A.B.C.D/len`,
+    optionally `vhid N` (ifconfig.parse.plain_inet): most lines of a long alias list. The
+    words are split_fields' and the context the one alias_calls would make."""
+    out: dict[int, Call] = {}
+    for fam, value in _families(env, ifname):
+        text = value.text
+        m = _PLAIN_FIELDS.match(text) if fam == "inet" and text is not None else None
+        if m is None:
+            continue
+        words = [Word("inet", 0, 4, (0, 1, 2, 3), value)]
+        for k in (1, 2, 3) if m.group(2) else (1,):
+            start, end = m.span(k)
+            words.append(Word(m.group(k), start, end, tuple(range(start, end)), value))
+        ctx = CallContext(ifname, value.name, kind, alias=True, default_family="inet")
+        call = plain_inet(tuple(words), ctx)
+        if call is not None:
+            out[id(value)] = call
+    return out
 
 
 def _text(value: Value | None) -> tuple[str, Value | None]:
@@ -187,39 +218,66 @@ def _dropped_words(env: Env, ifname: str, report: Report) -> None:
         )
 
 
-def alias_calls(env: Env, ifname: str, kind: str | None, report: Report) -> AliasCalls:
-    """Every alias ifconfig call of the interface, and the findings on the way."""
+def alias_calls(
+    env: Env, ifname: str, kind: str | None, report: Report, *, quick: bool = True
+) -> AliasCalls:
+    """Every alias ifconfig call of the interface, and the findings on the way. `quick=False`
+    takes plain values the full way and cuts all words at once, as rc does (the tests
+    compare both)."""
     limit_text = env.text("netif_ipexpand_max") or "2048"
     limit = int(limit_text) if decimal(limit_text) else 2048
     numbering_findings(env, ifname, report)
+    plain = _plain_calls(env, ifname, kind) if quick else {}
     found: dict[str, list[Call]] = {"link": [], "inet": [], "inet6": []}
     for af in PASSES:
-        words = pass_words(env, ifname, af)
+        pieces = pass_pieces(env, ifname, af, plain)
+        if not quick:
+            pieces = [[w for piece in pieces if isinstance(piece, list) for w in piece]]
         if af == "inet":
             for _, value in alias_values(env, ifname):
+                if id(value) in plain:
+                    continue  # digits, dots, a slash and `vhid`: no shell syntax
                 unsafe = metachar_findings(_fields(env, value), value.name)
                 if unsafe:
                     report.extend(unsafe)
-        contexts: dict[str, CallContext] = {}
         made = found["link" if af == "ether" else af]
-        for seg in segments(words, af):
-            source = seg[1].source  # the usual case; else the first word that has one
-            if source is None:
-                source = next((w.source for w in seg[2:] if w.source is not None), None)
-            var = source.name if source is not None else "the alias"
-            calls = [seg]
-            # a blank never makes a hex digit and a dash adjacent: one search of the joined words
-            if af not in ("link", "ether") and HEX_DASH.search(" ".join(w.text for w in seg[1:])):
-                expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
-                expander.segment(seg)  # what rc's glob takes for a range
-                report.extend(expander.findings)
-                calls = expander.calls
-            ctx = contexts.get(var)
-            if ctx is None:
-                ctx = contexts[var] = CallContext(ifname, var, kind, alias=True, default_family=af)
-            for words in calls:
-                call = parse_call(words, ctx)
-                if call.findings:
-                    report.extend(call.findings)
-                made.append(call)
+        contexts: dict[str, CallContext] = {}
+        for piece in pieces:
+            if isinstance(piece, Call):
+                made.append(piece)
+            else:
+                _segment_calls(piece, af, ifname, kind, limit, contexts, made, report)
     return AliasCalls(tuple(found["link"]), tuple(found["inet"]), tuple(found["inet6"]))
+
+
+def _segment_calls(
+    words: list[Word],
+    af: str,
+    ifname: str,
+    kind: str | None,
+    limit: int,
+    contexts: dict[str, CallContext],
+    made: list[Call],
+    report: Report,
+) -> None:
+    """The calls of the `af` segments of these words (a range expanded), into `made`."""
+    for seg in segments(words, af):
+        source = seg[1].source  # the usual case; else the first word that has one
+        if source is None:
+            source = next((w.source for w in seg[2:] if w.source is not None), None)
+        var = source.name if source is not None else "the alias"
+        calls = [seg]
+        # a blank never makes a hex digit and a dash adjacent: one search of the joined words
+        if af not in ("link", "ether") and HEX_DASH.search(" ".join(w.text for w in seg[1:])):
+            expander = Expander("inet6" if af == "inet6" else "inet", limit, var)
+            expander.segment(seg)  # what rc's glob takes for a range
+            report.extend(expander.findings)
+            calls = expander.calls
+        ctx = contexts.get(var)
+        if ctx is None:
+            ctx = contexts[var] = CallContext(ifname, var, kind, alias=True, default_family=af)
+        for call_words in calls:
+            call = parse_call(call_words, ctx)
+            if call.findings:
+                report.extend(call.findings)
+            made.append(call)

@@ -106,6 +106,19 @@ def _static(c: Configured, family: str) -> list[IPInterface]:
     ]
 
 
+def own_networks(c: Configured, family: str) -> dict[int, set[int]]:
+    """Prefix length -> network numbers of the interface's own (non-CARP) addresses of a
+    family: the networks of `_static`'s interfaces, from the addresses' integers (building an
+    ipaddress interface per address was a tenth of the time of a file of VIPs)."""
+    nets: dict[int, set[int]] = {}
+    for p in c.placed:
+        a = p.address
+        if a.vhid is None and a.family == family:
+            host = a.address.max_prefixlen - a.prefixlen
+            nets.setdefault(a.prefixlen, set()).add(int(a.address) >> host << host)
+    return nets
+
+
 def longest_prefix_parent(addr: IPInterface, physical: list[Configured]) -> str | None:
     """The physical interface whose prefix holds addr, longest prefix first."""
     best: tuple[int, str] | None = None
@@ -229,10 +242,7 @@ class VhidBuilder:
         family = "inet" if isinstance(vip, ipaddress.IPv4Interface) else "inet6"
         key = (c.name, family)
         if key not in self._networks:  # once per interface, not per VIP
-            nets: dict[int, set[int]] = {}
-            for own in _static(c, family):
-                nets.setdefault(own.network.prefixlen, set()).add(int(own.network.network_address))
-            self._networks[key] = nets
+            self._networks[key] = own_networks(c, family)
         bits, ip = vip.max_prefixlen, int(vip.ip)
         # one set lookup per prefix length in use, not one test per address of the interface
         if any(

@@ -262,13 +262,13 @@ def test_plain_inet_shortcut_equals_full_parse(
 
 def test_plain_inet_shortcut_is_taken() -> None:
     """The shortcut's test above compares something: these calls take it, these do not."""
-    from rcnet.ifconfig.parse import _plain_inet
+    from rcnet.ifconfig.parse import plain_inet
 
     for text in ("inet 10.0.0.1/32", "inet 192.0.2.255/0", "inet 1.2.3.4/29 vhid 255"):
         kept, _ = strip_pseudo(split_fields(text))
         words = tuple(eval_split(kept, "ifconfig_em0").words)
-        assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is not None
+        assert plain_inet(words, CallContext("em0", "ifconfig_em0")) is not None
     for text in ("inet 10.0.0.1", "inet 010.0.0.1/32", "inet 10.0.0.1/08", "inet 1.2.3.4/8 vhid 0"):
         kept, _ = strip_pseudo(split_fields(text))
         words = tuple(eval_split(kept, "ifconfig_em0").words)
-        assert _plain_inet(words, CallContext("em0", "ifconfig_em0")) is None
+        assert plain_inet(words, CallContext("em0", "ifconfig_em0")) is None

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 
-from rcnet.model import carp_key
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcnet.model import Address, carp_key
+from rcnet.netsubr.configure import Configured, Placed
+from rcnet.netsubr.vhids import _static, own_networks
 
 from .helpers import build, codes, only
 
@@ -120,3 +125,30 @@ def test_cl05_shows_the_modern_line_without_the_pass() -> None:
         cl05.message
     )
     assert "topsecret" not in cl05.message
+
+
+_ADDRESS = st.one_of(
+    st.tuples(st.just("inet"), st.integers(0, 2**32 - 1), st.integers(0, 32)),
+    st.tuples(st.just("inet6"), st.integers(0, 2**128 - 1), st.integers(0, 128)),
+)
+
+_TYPES = {"inet": ipaddress.IPv4Address, "inet6": ipaddress.IPv6Address}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_ADDRESS, st.none() | st.integers(1, 255)), max_size=12))
+def test_own_networks_are_those_of_the_static_interfaces(
+    addresses: list[tuple[tuple[str, int, int], int | None]],
+) -> None:
+    """vhids.own_networks (the CA09 test's prefixes, from the addresses' integers) equals the
+    networks of the ipaddress interfaces of the static addresses, per family."""
+    placed = tuple(
+        Placed(Address(fam, _TYPES[fam](n), plen, vhid), None, None)  # type: ignore[arg-type]
+        for (fam, n, plen), vhid in addresses
+    )
+    c = Configured(None, None, placed, None, None, None, ())  # type: ignore[arg-type]
+    for family in ("inet", "inet6"):
+        expected: dict[int, set[int]] = {}
+        for own in _static(c, family):
+            expected.setdefault(own.network.prefixlen, set()).add(int(own.network.network_address))
+        assert own_networks(c, family) == expected
