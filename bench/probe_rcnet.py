@@ -2,7 +2,7 @@
 
     python bench/probe_rcnet.py PROBE_FILE [--profile PROFILE_FILE] start HOST --control SOCK
 
-rcnet itself is not changed: this launcher wraps a few methods of its asyncio service before
+rcnet itself is not changed: this launcher wraps a few methods of its service and Executor before
 handing over to `rcnet.cli.main`. Each probe appends one line `event wall_ns mono_ns detail` to
 PROBE_FILE at once (a killed daemon keeps what it wrote): the timer firing (with the deadline it
 was armed for), each packet handled, and the start and end of bringing the vhid link up, of
@@ -27,33 +27,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def install(probe_path: str) -> None:
-    from rcnet.daemon import service
+    from rcnet.daemon import perform, service
 
     fd = os.open(probe_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def mark(event: str, detail: object = "") -> None:
         os.write(fd, f"{event} {time.time_ns()} {time.monotonic_ns()} {detail}\n".encode())
 
-    cls: Any = service.Service
-
-    def wrap(name: str, label: Callable[..., object] | None = None) -> None:
-        inner = getattr(cls, name)
+    def wrap(cls: Any, attr: str, event: str, label: Callable[..., object] | None = None) -> None:
+        inner = getattr(cls, attr)
 
         def probed(self: Any, *args: Any, **kwargs: Any) -> Any:
-            mark(f"{name}:start", label(self, *args) if label else "")
+            mark(f"{event}:start", label(self, *args) if label else "")
             try:
                 return inner(self, *args, **kwargs)
             finally:
-                mark(f"{name}:end")
+                mark(f"{event}:end")
 
-        setattr(cls, name, probed)
+        setattr(cls, attr, probed)
 
     # the deadline the timer was armed for, in loop-clock µs (the loop's clock is monotonic)
-    wrap("_on_timer", lambda self: self.deadline)
-    wrap("_on_packet", lambda self, packet: f"{packet.src}")
-    wrap("_switch", lambda self, name, up: f"{name}:{'up' if up else 'down'}")
-    wrap("_send", lambda self, action: f"vhid{action.vhid}")
-    wrap("_announce", lambda self, action: f"vhid{action.vhid}")
+    wrap(service.Service, "_on_timer", "_on_timer", lambda self, due: due)
+    wrap(service.Service, "_on_packet", "_on_packet", lambda self, packet: f"{packet.src}")
+    # the Executor does the frames and the vhid links (the event names are diagnose_rcnet's)
+    ex = perform.Executor
+    wrap(ex, "switch_link", "_switch", lambda self, name, up: f"{name}:{'up' if up else 'down'}")
+    wrap(ex, "send", "_send", lambda self, action: f"vhid{action.vhid}")
+    wrap(ex, "announce", "_announce", lambda self, action: f"vhid{action.vhid}")
 
 
 def main() -> int:
