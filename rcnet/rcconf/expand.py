@@ -178,8 +178,8 @@ class Expander:
         else:
             text = dq if dq is not None else sq
             at, end = start + 1, start + len(text) + 2
-        res = _Result([text], [(at, len(text), False)], True, len(text))
-        return self.record(st, name, 0, start, res, self.raw(st, start, end), conditional=False)
+        raw = self.raw(st, start, end)  # no `{`: no template mark
+        return self._store(st, name, 0, start, text, [(at, len(text), False)], raw, False)
 
     def record(
         self,
@@ -195,9 +195,23 @@ class Expander:
         text: str | None = "".join(res.text) if res.known else None
         if text is not None and TEMPLATE.search(raw) is not None:
             text = None  # a template placeholder: the real value is whatever gets rendered
+        segments = list(res.segments)
+        return self._store(st, name, name_at, value_at, text, segments, raw, conditional)
+
+    def _store(
+        self,
+        st: Statement,
+        name: str,
+        name_at: int,
+        value_at: int,
+        text: str | None,
+        segments: list[tuple[int, int, bool]],
+        raw: str,
+        conditional: bool,
+    ) -> Value:
+        """The Value (positions from `segments`, kept), recorded in the environment."""
         positions: Sequence[Location] = ()
         if text and len(text) <= self.budget:
-            segments = list(res.segments)
             positions = LazyPositions(lambda: self.positions(st, segments), len(text))
             self.budget -= len(text)
         name_loc = self.loc(st, name_at)

@@ -162,6 +162,21 @@ def test_check_process_exits_as_main_returns(
     assert out.stdout or out.stderr
 
 
+@pytest.mark.parametrize(("command", "collects"), [("check", False), ("show", True)])
+def test_only_check_runs_without_the_cyclic_collector(command: str, collects: bool) -> None:
+    """check's process (it ends with os._exit) never runs the cyclic garbage collector; other
+    commands keep it (the daemon runs for months)."""
+    probe = (
+        "import gc, sys; import rcnet.cli as cli;"
+        f" sys.argv = ['rcnet', {command!r}, 'x.conf'];"
+        " cli.main = lambda: print(gc.isenabled()) or 0; cli.run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (0, f"{collects}\n"), done.stderr
+
+
 def test_check_under_a_profiler_shuts_down_as_usual(tmp_path: Path) -> None:
     """The quick exit of `check` is skipped when a profiler (or a coverage tracer) watches:
     they write their data at shutdown."""
