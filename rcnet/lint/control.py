@@ -41,10 +41,13 @@ def control_findings(loaded: LoadedHost) -> list[Finding]:
     envs = {id(e): e for e in (loaded.base, *loaded.scopes.values())}  # scopes may share one
     for env in envs.values():
         for value in env.values.values():
-            key = (value.name, value.loc)
-            if key in seen or value.default or not value.text or value.name == "hostname":
+            if value.default or not value.text or value.name == "hostname":
                 continue
-            seen.add(key)
+            if len(envs) > 1:  # the same assignment seen through several scopes: once
+                key = (value.name, value.loc)
+                if key in seen:
+                    continue
+                seen.add(key)
             finding = _finding(value, value.text)
             if finding is not None:
                 out.append(finding)

@@ -26,6 +26,8 @@ FAMILY_WORDS = ("inet", "inet6", "link", "ether")
 _ALIAS_NUMBER = re.compile(r"([0-9]+)(.*)")
 #: the fields of a value that may be a plain `inet A.B.C.D/len [vhid N]` (single spaces)
 _PLAIN_FIELDS = re.compile(r"inet ([^ \t\n]+)(?: (vhid) ([^ \t\n]+))?\Z")
+#: a family keyword and a space at the start of a value (no two can both match)
+_FAMILY = re.compile(f"({'|'.join(FAMILY_WORDS)}) ")
 #: the passes rc makes, in order (ifconfig_up does link and ether, ipv4_up and ipv6_up the rest)
 PASSES = ("link", "ether", "inet", "inet6")
 
@@ -62,7 +64,9 @@ def _alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
 
 
 def _family(text: str) -> str | None:
-    return next((f for f in FAMILY_WORDS if text.startswith(f"{f} ")), None)
+    """The family keyword the value starts with (followed by a blank), if any."""
+    m = _FAMILY.match(text)
+    return m.group(1) if m is not None else None
 
 
 def _fields(env: Env, value: Value) -> list[Word]:

@@ -73,6 +73,8 @@ _SUFFIXED = re.compile(r"[A-Za-z]+[0-9]+_.*")
 _VLAN_VAR = re.compile(r"[A-Za-z]+[0-9]+(_[0-9]+)+")
 #: variables keyed on an interface (prefix, and suffixes allowed after the name)
 _PER_IF_PREFIXES = ("ifconfig_", "ipv4_addrs_", "ipv6_prefix_", "ipv6_ifconfig_")
+#: one of _PER_IF_PREFIXES at the start of a name (none is the start of another)
+_PER_IF_PREFIX = re.compile("|".join(_PER_IF_PREFIXES))
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,10 @@ def collect_names(env: Env, report: Report) -> Names:
     spelt = {sanitize(n) for n in (*(n for n, _ in cloned), *names.vlans, *names.wlans)}
     spelt |= {sanitize(n) for n in names.listed}
     for var in env.names():
-        prefix = next((p for p in _PER_IF_PREFIXES if var.startswith(p)), None)
-        if prefix is None or var == "ifconfig_DEFAULT":
+        found = _PER_IF_PREFIX.match(var)
+        if found is None or var == "ifconfig_DEFAULT":
             continue
+        prefix = found.group()
         m = _SUFFIX.match(var[len(prefix) :])
         if m is None:
             continue

@@ -5,6 +5,7 @@ scan, and the other words are cut per variable. Both must give exactly what rc's
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +82,27 @@ def test_plain_values_take_the_lane() -> None:
     plain = _plain_calls(env, "em0", None)
     taken = [n for n in range(4) if id(env.value(f"ifconfig_em0_alias{n}")) in plain]
     assert taken == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["inet x", "inet6 x", "inet", "inet6", "link x", "ether  y", "ether", "Inet x", " inet x",
+     "inetx", "inet6x", "inet\tx", "", "linkx x", "inet6  x"],
+)  # fmt: skip
+def test_family_is_the_first_keyword_followed_by_a_space(text: str) -> None:
+    from rcnet.netsubr.aliases import FAMILY_WORDS, _family
+
+    assert _family(text) == next((f for f in FAMILY_WORDS if text.startswith(f"{f} ")), None)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ifconfig_em0", "ipv4_addrs_em0", "ipv6_prefix_em0", "ipv6_ifconfig_em0_alias0", "ifconfig",
+     "ipv6_ifconfigx", "ipv4_addrs", "hostname", "Ifconfig_em0", "ipv6_prefix_"],
+)  # fmt: skip
+def test_per_interface_prefix_is_the_listed_one(name: str) -> None:
+    from rcnet.netsubr.interfaces import _PER_IF_PREFIX, _PER_IF_PREFIXES
+
+    found = _PER_IF_PREFIX.match(name)
+    expected = next((p for p in _PER_IF_PREFIXES if name.startswith(p)), None)
+    assert (found.group() if found else None) == expected
