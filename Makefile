@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check rcnet tests bench tools
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict rcnet
+	$(BIN)/mypy --strict rcnet bench
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider tests

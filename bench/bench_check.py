@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -156,22 +157,22 @@ def main() -> int:
     load_before = os.getloadavg()
     lark, lark_cpu = cold([py, "-c", "import lark"])
     one_host, one_host_cpu = cold([py, "-m", "rcnet", "check", str(PROVIDER)])
-    shapes: dict[str, dict[str, object]] = {}
+    shapes: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in SHAPES.items():
-            row: dict[str, object] = {}
+            row: dict[str, Any] = {}
             for lines in SIZES:
                 path = Path(tmp) / f"{name}-{lines}.conf"
                 path.write_text(make(lines))
                 times, cpu = cold([py, "-m", "rcnet", "check", str(path)])
                 row[str(lines)] = {"bytes": path.stat().st_size, **spread(times, cpu)}
-            small, big = (row[str(n)]["median_s"] for n in SIZES)  # type: ignore[index]
+            small, big = (row[str(n)]["median_s"] for n in SIZES)
             row["growth_20000_over_5000"] = round(big / small, 2)
-            small_cpu, big_cpu = (row[str(n)]["cpu_median_s"] for n in SIZES)  # type: ignore[index]
+            small_cpu, big_cpu = (row[str(n)]["cpu_median_s"] for n in SIZES)
             row["growth_cpu_20000_over_5000"] = round(big_cpu / small_cpu, 2)
             shapes[name] = row
-    worst_5000 = max(r["5000"]["median_s"] for r in shapes.values())  # type: ignore[index]
-    worst_growth = max(float(r["growth_20000_over_5000"]) for r in shapes.values())  # type: ignore[arg-type]
+    worst_5000 = max(r["5000"]["median_s"] for r in shapes.values())
+    worst_growth = max(float(r["growth_20000_over_5000"]) for r in shapes.values())
     figures = {
         "commit": _commit(),
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
@@ -186,7 +187,7 @@ def main() -> int:
         "target_ratio": 2.0,
         "shapes_cold": shapes,
         "worst_5000_lines_s": worst_5000,
-        "worst_5000_lines_cpu_s": max(r["5000"]["cpu_median_s"] for r in shapes.values()),  # type: ignore[index]
+        "worst_5000_lines_cpu_s": max(r["5000"]["cpu_median_s"] for r in shapes.values()),
         "target_5000_lines_s": TARGET_5000_S,
         "worst_growth_20000_over_5000": worst_growth,
         "target_growth": TARGET_GROWTH,
@@ -203,7 +204,7 @@ def main() -> int:
         text = [
             f"{c['median_s']:.3f} ({c['min_s']:.3f}-{c['max_s']:.3f}) cpu {c['cpu_median_s']:.3f}"
             for c in cells
-        ]  # type: ignore[index]
+        ]
         print(f"{name:<16} {text[0]:>28} {text[1]:>28} {row['growth_20000_over_5000']:>6}x")
     return 0
 

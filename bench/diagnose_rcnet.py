@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import failover, resources
 from bench.lab_check import machine_load, rcnet_version, unavailable, write_results
-from bench.netlab import Segment
+from bench.netlab import Segment, wait_until
 from bench.peers import Rcnet, Role, Setup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,9 +194,7 @@ def cpu_profile(count: int, seconds: float) -> dict[str, Any]:
         with Segment({"m": "", "b": ""}, tag=f"pf{count}") as seg:
             for host in ("m", "b"):
                 impl.start(seg, host)
-            resources.wait_until(
-                lambda: impl.masters("m") == count and impl.backups("b") == count, 60
-            )
+            wait_until(lambda: impl.masters("m") == count and impl.backups("b") == count, 60)
             time.sleep(2.0)
             for host in ("m", "b"):
                 for proc in impl.procs[host]:
