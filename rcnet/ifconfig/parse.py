@@ -316,7 +316,7 @@ def plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
         assert keyword is not None
         settings = (Setting(keyword, vhid, (number,), 2),)
         carp = CarpSpec(vhid=int(number.text), vhid_word=vhid)
-    a, b, c, d, plen = (int(g) for g in quad.groups())
+    a, b, c, d, plen = map(int, quad.groups())
     address = ipaddress.IPv4Address(a << 24 | b << 16 | c << 8 | d)
     spec = AddressSpec("inet", address, plen, word, None, None, False, ctx.alias, False)
     return Call(

@@ -164,8 +164,9 @@ class _Configurer:
                 spec.family, spec.address, spec.prefixlen, vhid, spec.dest, spec.broadcast,
                 call.context.alias,
             )  # fmt: skip
-            same = index.get(addr.address)
-            if same is not None:
+            # an address is hashed once: every index held is below len(placed)
+            same = index.setdefault(addr.address, len(placed))
+            if same < len(placed):
                 # in_aifaddr finds the address already there and updates it: one address,
                 # with the later mask (sys/netinet/in.c)
                 self._readded(placed[same], addr, spec)
@@ -182,8 +183,7 @@ class _Configurer:
                 index[addr.address] = first
                 placed[first] = Placed(addr, spec, call)  # `inet A` replaces the first address
             else:
-                index[addr.address] = len(placed)
-                placed.append(Placed(addr, spec, call))
+                placed.append(Placed(addr, spec, call))  # at the index setdefault stored
 
     def _readded(self, old: Placed, new: Address, spec: AddressSpec) -> None:
         if old.spec is not None and old.spec.word.loc() == spec.word.loc():

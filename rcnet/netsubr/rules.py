@@ -153,11 +153,13 @@ def duplicate_findings(configured: list[Configured], report: Report) -> None:
     #: (network number, prefix length) -> interface (no ipaddress object per address)
     nets: dict[tuple[int, int], str] = {}
     for c in configured:
+        carp_interface = c.planned.kind == "carp"
         for p in c.placed:
             a = p.address
             word = p.spec.word if p.spec is not None else None
-            first = seen.get(a.address)
-            if first is not None:
+            entry = (c.name, word)
+            first = seen.setdefault(a.address, entry)  # one hash of the address, not two
+            if first is not entry:
                 where = f"on {c.name}" if first[0] == c.name else f"on {first[0]} and {c.name}"
                 report.at(
                     "DU01",
@@ -168,8 +170,7 @@ def duplicate_findings(configured: list[Configured], report: Report) -> None:
                     word or first[1],
                 )
                 continue
-            seen[a.address] = (c.name, word)
-            carp = a.vhid is not None or c.planned.kind == "carp"
+            carp = a.vhid is not None or carp_interface
             if a.family != "inet" or carp or not isinstance(a.address, ipaddress.IPv4Address):
                 continue
             host_bits = 32 - a.prefixlen
