@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from rcnet.findings import Finding
+from rcnet.frozen import quick_init
 from rcnet.rcconf.source import SourceFile, clip
 
 # the characters that matter in each context: Normal (top level), Double quotes, Single
@@ -58,7 +59,8 @@ UNPARSEABLE = "sh cannot parse this file"
 _AFTER_ERROR_LINES = 50
 
 
-@dataclass(frozen=True, slots=True)
+@quick_init  # one per line: no slots, so that the quick __init__ can fill its __dict__
+@dataclass(frozen=True)
 class Statement:
     """One logical statement: its text and where each character came from."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rcnet.hosts import read_host
-from rcnet.lint.names import suggest_name
+from rcnet.lint.names import suggest_name, suggestion
 
 
 @pytest.mark.parametrize(
@@ -136,3 +138,16 @@ def test_follow_on_filter_keeps_other_mistakes(tmp_path: Path) -> None:
     )
     codes = sorted(f.code for f in read_host(str(conf)).findings)
     assert codes == ["IF06", "SH01", "SH08"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.from_regex(r"ifconfig_[A-Za-z0-9_]{0,14}_alias[0-9]{1,5}", fullmatch=True)
+    | st.from_regex(
+        r"ifconfig_[a-z]{1,5}[0-9]{0,3}_(alias|aliases|alais|alias_)[0-9]{0,3}", fullmatch=True
+    )
+)
+def test_alias_names_shortcut_equals_the_full_lookup(name: str) -> None:
+    """An `ifconfig_<if>_alias<N>` name is never a misspelling (suggestion's shortcut): the full
+    lookup says the same for it, and near misses still go the full way."""
+    assert suggestion(name) == suggestion(name, quick=False)
