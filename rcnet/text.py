@@ -37,6 +37,11 @@ def escape_bytes(data: bytes) -> str:
     return escape(data.decode("utf-8", errors="replace"))
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether `control_characters(text)` is not empty (one regex search, no list)."""
+    return _CONTROL.search(text) is not None
+
+
 def control_characters(text: str) -> list[str]:
     """The distinct control characters (below 0x20 but tab, and DEL) in `text`, escaped."""
     return sorted({escape(c) for c in _CONTROL.findall(text)})

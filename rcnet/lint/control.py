@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from rcnet.findings import Finding
 from rcnet.rcconf.env import LoadedHost, Value
-from rcnet.text import control_characters, escape
+from rcnet.text import control_characters, escape, has_control_characters
 
 #: variables read by rc.d/netif, routing and rcnet (their prefixes)
 NETWORK_PREFIXES = (
@@ -55,7 +55,7 @@ def control_findings(loaded: LoadedHost) -> list[Finding]:
 
 
 def _finding(value: Value, text: str) -> Finding | None:
-    if not control_characters(text):
+    if not has_control_characters(text):
         return None  # one regex scan; the per-character test below was most of a big file's lint
     descr = value.name.endswith("_descr")
     bad = [i for i, c in enumerate(text) if c not in "\n\r" and control_characters(c)]

@@ -125,3 +125,12 @@ def test_log_lines_cannot_be_forged() -> None:
     assert out.getvalue().split(" ", 1)[1] == (
         "rcnet: hostname a\\ncarp: 1@carp0: MASTER -> BACKUP (forged)\\x1b[2J\n"
     )
+
+
+@pytest.mark.parametrize("code", range(0x100))
+def test_has_control_characters_is_control_characters_not_empty(code: int) -> None:
+    """lint's pre-check (one regex search) answers as control_characters would."""
+    from rcnet.text import has_control_characters
+
+    for text in (chr(code), f"ab{chr(code)}cd", "plain", ""):
+        assert has_control_characters(text) == bool(control_characters(text))
