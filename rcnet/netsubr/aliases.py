@@ -52,15 +52,15 @@ def alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
 
 def _alias_values(env: Env, ifname: str) -> list[tuple[int, Value]]:
     prefix = f"ifconfig_{sanitize(ifname)}_alias"
-    found: list[tuple[int, Value]] = []
+    found: list[tuple[int, str, Value]] = []
     for name in env.names_with_prefix(prefix):
         # one regex for every interface (a pattern per interface was compiled anew once
         # re's cache of 512 filled up: a file with 1,000 interfaces compiled 1,000)
         m = _ALIAS_NUMBER.fullmatch(name, len(prefix))
         value = env.value(name)
         if m is not None and value is not None:
-            found.append((int(m.group(1)), value))
-    return sorted(found, key=lambda nv: (nv[0], nv[1].name))
+            found.append((int(m.group(1)), name, value))  # names differ: values never compared
+    return [(number, value) for number, _, value in sorted(found)]
 
 
 def _family(text: str) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from rcnet.findings import Finding
 from rcnet.ifconfig.call import CarpSpec
 from rcnet.ifconfig.words import Word, finding
-from rcnet.model import CARP_KEY_LEN, IPInterface, Vhid, carp_key
+from rcnet.model import CARP_KEY_LEN, Address, IPInterface, Vhid, carp_key
 from rcnet.netsubr.common import Report
 from rcnet.netsubr.configure import Configured, Placed
 
@@ -235,15 +235,16 @@ class VhidBuilder:
             model = merged.vhid_model(c.name, c.name, addrs, legacy=False)
             model = _with_segment(model, segment)
             for p in placed:
-                self._outside(c, p.address.interface, p.spec.word if p.spec else merged.word)
+                self._outside(c, p.address, p.spec.word if p.spec else merged.word)
             self.vhids.append((model, merged.word))
 
-    def _outside(self, c: Configured, vip: IPInterface, word: Word | None) -> None:
-        family = "inet" if isinstance(vip, ipaddress.IPv4Interface) else "inet6"
+    def _outside(self, c: Configured, vip: Address, word: Word | None) -> None:
+        # the address's own integer: no ipaddress object per VIP (interface.ip makes one)
+        family = "inet" if isinstance(vip.address, ipaddress.IPv4Address) else "inet6"
         key = (c.name, family)
         if key not in self._networks:  # once per interface, not per VIP
             self._networks[key] = own_networks(c, family)
-        bits, ip = vip.max_prefixlen, int(vip.ip)
+        bits, ip = vip.address.max_prefixlen, int(vip.address)
         # one set lookup per prefix length in use, not one test per address of the interface
         if any(
             ip >> (bits - n) << (bits - n) in numbers for n, numbers in self._networks[key].items()
@@ -252,9 +253,9 @@ class VhidBuilder:
         self.report.at(
             "CA09",
             "warning",
-            f"the VIP {vip.ip} is in no prefix of {c.name}'s own addresses: carp sends its"
-            f" adverts from {c.name}'s address, and hosts on the VIP's subnet cannot reach"
-            " it through this segment; add an address of that subnet to the interface",
+            f"the VIP {vip.interface.ip} is in no prefix of {c.name}'s own addresses: carp"
+            f" sends its adverts from {c.name}'s address, and hosts on the VIP's subnet cannot"
+            " reach it through this segment; add an address of that subnet to the interface",
             word,
         )
 

@@ -105,6 +105,20 @@ def test_ca09_quiet_when_the_vip_is_in_a_prefix() -> None:
     assert findings == []
 
 
+def test_ca09_names_each_vip_outside_the_interfaces_prefixes() -> None:
+    """CA09 per VIP (IPv4 and IPv6, a scoped one shown without its zone, as before the test
+    took the addresses' integers), none for the VIP inside 192.168.1.0/24."""
+    _, findings = build(
+        LAN + 'ipv6_network_interfaces="em0"\nifconfig_em0_ipv6="inet6 2001:db8::1/64"\n'
+        'ifconfig_em0_alias0="inet 10.0.0.5/32 vhid 3"\n'
+        'ifconfig_em0_alias1="inet6 fe80::5%em0/64 vhid 4"\n'
+        'ifconfig_em0_alias2="inet6 2001:db8::7/64 vhid 5"\n'
+        'ifconfig_em0_alias3="inet 192.168.1.9/32 vhid 6"\n'
+    )
+    shown = [f.message.split(" is in no prefix")[0] for f in only(findings, "CA09")]
+    assert shown == ["the VIP 10.0.0.5", "the VIP fe80::5"]
+
+
 def test_du02_skips_carp_addresses() -> None:
     _, findings = build(
         LAN + 'ifconfig_em1="inet 10.0.0.1/24"\n'
