@@ -135,9 +135,10 @@ def _drop_stdout() -> None:
 #: commands whose process ends without freeing its objects one by one: they hold no thread,
 #: no open file and no atexit duty once `main` returns, and freeing a 5,000-line host's
 #: reader and model at interpreter shutdown took 20-40 ms, a tenth of check's budget. Their
-#: process runs without the cyclic garbage collector, too: what they allocate is bounded by
-#: their input (1 MiB a file) and freed at exit, and a collection once reading ended (the
-#: reader pauses it, rcnet.hosts) walked every object of the model, 10-20 ms
+#: process starts without the cyclic garbage collector, too: what one host allocates is
+#: bounded by its input (1 MiB a file) and freed at exit, and a collection once reading ended
+#: (the reader pauses it, rcnet.hosts) walked every object of the model, 10-20 ms; check
+#: turns it back on for several hosts (commands/check.py)
 _QUICK_EXIT = frozenset({"check"})
 
 
