@@ -17,6 +17,7 @@ Imports nothing of rcnet.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
@@ -60,12 +61,21 @@ def _generated_init(cls: type[Any]) -> Callable[..., None]:
         body.append(f"    _qd[{f.name!r}] = {f.name}")
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
+    # as dataclasses does: the __init__ is made inside a function whose parameters are the
+    # defaults, run with the class's module as globals, so the function's __module__ and
+    # __globals__ are the module's and its string annotations resolve (typing.get_type_hints)
     source = "\n".join(
-        [f"def __init__(self, {', '.join(args)}):", "    _qd = self.__dict__", *body]
+        [
+            f"def __create_fn__({', '.join(defaults)}):",
+            f"    def __init__(self, {', '.join(args)}):",
+            "        _qd = self.__dict__",
+            *(f"    {line}" for line in body),
+            "    return __init__",
+        ]
     )
     namespace: dict[str, Any] = {}
-    exec(source, defaults, namespace)  # generated from the fields, as dataclasses does
-    init: Callable[..., None] = namespace["__init__"]
+    exec(source, sys.modules[cls.__module__].__dict__, namespace)
+    init: Callable[..., None] = namespace["__create_fn__"](**defaults)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
 
