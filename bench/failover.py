@@ -41,6 +41,8 @@ HOSTS = {"m": "192.168.1.3/24", "b": "192.168.1.4/24", "c": "192.168.1.5/24"}
 SKEWS = {"carp": {"m": 0, "b": 100}, "vrrp": {"m": 200, "b": 100}}
 PROBE_S = "0.005"  # the client's echo requests: the VIP-usable figure's resolution
 PROBER = Path(__file__).resolve().parent / "prober.py"
+#: the prober stops by itself after this long (one implementation's trials take a few minutes)
+PROBE_MAX_S = 1800.0
 SETTLE_S = 1.6  # more than the slowest advert interval (1 + 100/256 s): the backup heard one
 AFTER_GARP_S = 0.5  # the client's replies resume
 WAIT_STATE_S = 20.0
@@ -250,10 +252,10 @@ def run_impl(name: str, plan: Plan, workdir: Path, rng: random.Random) -> dict[s
     return {"trials": trials, "errors": errors, "logs_tail": logs if errors else {}}
 
 
-def client_probe(address: str) -> list[str]:
+def client_probe(address: str, seconds: float = PROBE_MAX_S) -> list[str]:
     """The client's probe of `address`: an echo request every PROBE_S also while nothing answers
-    (bench/prober.py says why not ping)."""
-    return [sys.executable, str(PROBER), address, PROBE_S]
+    (bench/prober.py says why not ping), for `seconds` at most."""
+    return [sys.executable, str(PROBER), address, PROBE_S, str(seconds)]
 
 
 def ms(us: int | None) -> float | None:

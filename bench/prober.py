@@ -40,13 +40,16 @@ def echo_request(ident: int, seq: int, payload: bytes) -> bytes:
     return struct.pack("!BBHHH", ECHO_REQUEST, 0, checksum(head + payload), ident, seq) + payload
 
 
-def run(address: str, interval: float) -> None:
+def run(address: str, interval: float, seconds: float) -> None:
+    """Probe `address` every `interval` s for `seconds` s at most (bounded by itself: a bench
+    killed before it could stop the prober leaves no endless traffic behind)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     sock.setblocking(False)
     ident = os.getpid() & 0xFFFF
     seq = 0
     due = time.monotonic()
-    while True:
+    end = due + seconds
+    while due < end:
         payload = struct.pack("!Q", time.time_ns() // 1000) + PAYLOAD
         with contextlib.suppress(OSError):
             sock.sendto(echo_request(ident, seq, payload), (address, 0))
@@ -63,11 +66,11 @@ def run(address: str, interval: float) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: prober.py ADDRESS INTERVAL_S", file=sys.stderr)
+    if len(argv) != 3:
+        print("usage: prober.py ADDRESS INTERVAL_S MAX_S", file=sys.stderr)
         return 2
     try:
-        run(argv[0], float(argv[1]))
+        run(argv[0], float(argv[1]), float(argv[2]))
     except KeyboardInterrupt:
         return 0
     return 0

@@ -54,3 +54,12 @@ def test_the_echo_request_checksum_verifies() -> None:
     packet = echo_request(0x1234, 7, b"odd length")
     assert packet[:2] == b"\x08\x00" and packet[4:8] == b"\x12\x34\x00\x07"
     assert checksum(packet) == 0  # RFC 1071: the sum over a packet with its checksum is 0
+
+
+@pytest.mark.skipif(REASON is not None, reason=REASON or "")
+def test_the_probe_stops_by_itself() -> None:
+    """Traffic a bench makes ends by itself, even if the bench dies before stopping it."""
+    with Segment({"c": "10.77.0.2/24"}, tag="q") as seg:
+        seg.run("c", ["ip", "neigh", "add", SILENT, "lladdr", "02:00:00:00:00:09", "dev", "fxp0"])
+        proc = seg.spawn("c", failover.client_probe(SILENT, 0.3), stderr=subprocess.PIPE)
+        assert proc.wait(timeout=10) == 0
