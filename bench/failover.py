@@ -81,7 +81,7 @@ def segment_hosts(name: str) -> dict[str, str]:
 
 
 class Bench:
-    """One implementation's session: segment, daemons, client ping, trials."""
+    """One implementation's session: segment, daemons, client probe, trials."""
 
     def __init__(self, impl: Impl, seg: Segment, capdir: Path, rng: random.Random) -> None:
         self.impl, self.seg, self.capdir, self.rng = impl, seg, capdir, rng

@@ -2,8 +2,8 @@
 
 The trial shown is each implementation's median one. Time 0 is the dead (or stopping) master's
 last advert; the dashed line is the protocol's master-down bound for the host taking over; then
-the first gratuitous ARP of the new master, its adverts, and the client's ping replies. Needs
-matplotlib (the `bench` extra); without it the plot is skipped, saying so.
+the first gratuitous ARP of the new master, its adverts, and the answers to the client's probes.
+Needs matplotlib (the `bench` extra); without it the plot is skipped, saying so.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def draw(data: dict[str, Any], path: Path) -> str | None:
         for row, impl in enumerate(IMPLS):
             ax = axes[row][col]
             tl = lines.get((impl, kind))
-            ax.set_yticks([1, 2, 3], ["ping replies", "new master", "old master"])
+            ax.set_yticks([1, 2, 3], ["probe replies", "new master", "old master"])
             ax.set_ylim(0.4, 3.6)
             ax.grid(axis="x", alpha=0.3)
             if row == 0:
@@ -81,7 +81,7 @@ def _one(ax: Any, tl: dict[str, Any], kind: str) -> None:
     old = [t / s for t in tl.get("victim_adverts_ms", [])]
     new = [t / s for t in tl.get("survivor_adverts_ms", [])]
     replies = [t / s for t in tl.get("replies_ms", [])]
-    ax.plot(replies, [1] * len(replies), "|", color="0.55", markersize=7, label="ping reply")
+    ax.plot(replies, [1] * len(replies), "|", color="0.55", markersize=7, label="probe reply")
     ax.plot(new, [2] * len(new), "|", color="tab:green", markersize=14, mew=2, label="new adverts")
     ax.plot(old, [3] * len(old), "|", color="tab:blue", markersize=14, mew=2, label="old adverts")
     bow = bool(tl.get("bow_out"))

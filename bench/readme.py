@@ -54,9 +54,9 @@ def _failover_rows(data: dict[str, Any]) -> list[list[str]]:
         ],
         [*row("planned handover, VIP usable, less VRRP's Skew_Time, median",
               "planned", "usable_handover_minus_wait_ms"), ""],
-        [*row("client view, longest ping gap, unplanned, median",
+        [*row("client view, longest probe gap, unplanned, median",
               "unplanned", "client_gap_ms"), ""],
-        [*row("client view, longest ping gap, planned, median",
+        [*row("client view, longest probe gap, planned, median",
               "planned", "client_gap_ms"), ""],
     ]  # fmt: skip
 

@@ -97,7 +97,7 @@ def failover_section(data: dict[str, Any]) -> list[str]:
     )
     for kind, title in (("unplanned", "unplanned failover"), ("planned", "planned handover")):
         out += table(
-            f"Client view, {title}: longest gap between ping replies ({stream} stream), ms",
+            f"Client view, {title}: longest gap between probe replies ({stream} stream), ms",
             failover_cells(data, kind, "client_gap_ms"),
         )
     med_u, ka_u = median(usable_u, "rcnet"), median(usable_u, "keepalived")
