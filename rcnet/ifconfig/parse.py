@@ -34,6 +34,7 @@ from rcnet.ifconfig.inet import (
 )
 from rcnet.ifconfig.keywords import FAMILIES, OPEN_VOCABULARY_KINDS, lookup, suggest
 from rcnet.ifconfig.words import Word, finding
+from rcnet.rcconf.env import Value
 
 __all__ = ["AddressSpec", "Call", "CallContext", "CarpSpec", "parse_call"]
 
@@ -288,11 +289,16 @@ def _summary(settings: list[Setting]) -> _Summary:
 
 #: `A.B.C.D/len`, four decimal parts of 0-255 without leading zeros and a length of 0-32
 #: without one: nothing about it is suspicious and no keyword follows
-_PLAIN_INET = re.compile(rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}/(3[0-2]|[12]?[0-9])\Z")
-
-
+_QUAD_LEN = rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}/(3[0-2]|[12]?[0-9])"
+_PLAIN_INET = re.compile(rf"{_QUAD_LEN}\Z")
 #: a vhid of 1-255 without a leading zero
-_PLAIN_VHID = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)\Z")
+_VHID_NUMBER = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)"
+_PLAIN_VHID = re.compile(rf"{_VHID_NUMBER}\Z")
+#: a whole alias value that is `inet A.B.C.D/len`, optionally followed by `vhid N`, with
+#: single spaces: the words plain_inet takes. Groups: 1 the address word, 2-6 its numbers,
+#: 7 `vhid`, 8 its number
+PLAIN_VALUE = re.compile(rf"inet ({_QUAD_LEN})(?: (vhid) {_VHID_NUMBER})?\Z")
+_VHID = lookup("vhid")
 
 
 def plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
@@ -302,31 +308,44 @@ def plain_inet(words: tuple[Word, ...], ctx: CallContext) -> Call | None:
     n = len(words)
     if n not in (2, 4) or words[0].text != "inet":
         return None
-    word = words[1]
-    quad = _PLAIN_INET.match(word.text)
+    quad = _PLAIN_INET.match(words[1].text)
     if quad is None:
         return None
-    settings: tuple[Setting, ...] = ()
-    carp: CarpSpec | None = None
-    if n == 4:
-        vhid, number = words[2], words[3]
-        if vhid.text != "vhid" or _PLAIN_VHID.match(number.text) is None:
-            return None
-        keyword = lookup("vhid")
-        assert keyword is not None
-        settings = (Setting(keyword, vhid, (number,), 2),)
-        carp = CarpSpec(vhid=int(number.text), vhid_word=vhid)
-    a, b, c, d, plen = map(int, quad.groups())
+    if n == 4 and (words[2].text != "vhid" or _PLAIN_VHID.match(words[3].text) is None):
+        return None
+    return _plain(ctx, words, quad.groups())
+
+
+def plain_value(m: re.Match[str], value: Value, ctx: CallContext) -> Call:
+    """The call of an alias value PLAIN_VALUE matched: plain_inet of its words, made from the
+    match without splitting the value or testing its words again (a long alias list is
+    mostly such lines; tests/build/test_aliases_quick.py proves the two lanes equal)."""
+    inet = Word("inet", 0, 4, (0, 1, 2, 3), value)
+    start, end = m.span(1)
+    address = Word(m.group(1), start, end, tuple(range(start, end)), value)
+    if m.start(7) < 0:
+        return _plain(ctx, (inet, address), m.group(2, 3, 4, 5, 6))
+    start, end = m.span(7)
+    keyword = Word("vhid", start, end, tuple(range(start, end)), value)
+    start, end = m.span(8)
+    number = Word(m.group(8), start, end, tuple(range(start, end)), value)
+    return _plain(ctx, (inet, address, keyword, number), m.group(2, 3, 4, 5, 6))
+
+
+def _plain(ctx: CallContext, words: tuple[Word, ...], numbers: tuple[str, ...]) -> Call:
+    """The call of the words of a plain `inet A.B.C.D/len [vhid N]`, `numbers` the address's
+    four parts and length as written."""
+    a, b, c, d, plen = map(int, numbers)
+    word = words[1]
     address = ipaddress.IPv4Address(a << 24 | b << 16 | c << 8 | d)
     spec = AddressSpec("inet", address, plen, word, None, None, False, ctx.alias, False)
-    return Call(
-        context=ctx,
-        words=words,
-        settings=settings,
-        addresses=(spec,),
-        address_words=(word,),
-        carp=carp,
-    )
+    if len(words) == 2:
+        return Call(ctx, words, (), (spec,), (word,))
+    assert _VHID is not None
+    keyword, number = words[2], words[3]
+    setting = Setting(_VHID, keyword, (number,), 2)
+    carp = CarpSpec(vhid=int(number.text), vhid_word=keyword)
+    return Call(ctx, words, (setting,), (spec,), (word,), carp)
 
 
 def parse_call(

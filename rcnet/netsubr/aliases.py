@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import Call
 from rcnet.ifconfig.inet import decimal
-from rcnet.ifconfig.parse import plain_inet
+from rcnet.ifconfig.parse import PLAIN_VALUE, plain_value
 from rcnet.ifconfig.words import Word, metachar_findings, split_fields
 from rcnet.netsubr.common import Env, Report, sanitize
 from rcnet.netsubr.ranges import HEX_DASH, Expander
@@ -24,8 +24,6 @@ from rcnet.rcconf.env import Value
 
 FAMILY_WORDS = ("inet", "inet6", "link", "ether")
 _ALIAS_NUMBER = re.compile(r"([0-9]+)(.*)")
-#: the fields of a value that may be a plain `inet A.B.C.D/len [vhid N]` (single spaces)
-_PLAIN_FIELDS = re.compile(r"inet ([^ \t\n]+)(?: (vhid) ([^ \t\n]+))?\Z")
 #: a family keyword and a space at the start of a value (no two can both match)
 _FAMILY = re.compile(f"({'|'.join(FAMILY_WORDS)}) ")
 #: the passes rc makes, in order (ifconfig_up does link and ether, ipv4_up and ipv6_up the rest)
@@ -116,22 +114,14 @@ def pass_pieces(env: Env, ifname: str, af: str, plain: dict[int, Call]) -> list[
 
 def _plain_calls(env: Env, ifname: str, kind: str | None) -> dict[int, Call]:
     """id(value) -> its call, for each alias value that is a plain `inet A.B.C.D/len`,
-    optionally `vhid N` (ifconfig.parse.plain_inet): most lines of a long alias list. The
+    optionally `vhid N` (ifconfig.parse.PLAIN_VALUE): most lines of a long alias list. The
     words are split_fields' and the context the one alias_calls would make."""
     out: dict[int, Call] = {}
     for fam, value in _families(env, ifname):
-        text = value.text
-        m = _PLAIN_FIELDS.match(text) if fam == "inet" and text is not None else None
-        if m is None:
-            continue
-        words = [Word("inet", 0, 4, (0, 1, 2, 3), value)]
-        for k in (1, 2, 3) if m.group(2) else (1,):
-            start, end = m.span(k)
-            words.append(Word(m.group(k), start, end, tuple(range(start, end)), value))
-        ctx = CallContext(ifname, value.name, kind, alias=True, default_family="inet")
-        call = plain_inet(tuple(words), ctx)
-        if call is not None:
-            out[id(value)] = call
+        m = PLAIN_VALUE.match(value.text) if fam == "inet" and value.text is not None else None
+        if m is not None:
+            ctx = CallContext(ifname, value.name, kind, True, "inet")
+            out[id(value)] = plain_value(m, value, ctx)
     return out
 
 

@@ -246,7 +246,7 @@ def _left_to_system(p: Planned, pseudo: set[str], calls: list[Call]) -> tuple[st
     out += sorted(pseudo & {"WPA", "HOSTAP"})
     if "VNET" in pseudo:
         out.append("vnet")
-    if any(c.has("accept_rtadv") for c in calls):
+    if any(c.has("accept_rtadv") for c in calls if c.settings):  # most aliases have none
         out.append("accept_rtadv")
     if p.cloned and p.kind is not None and p.kind not in APPLIED_CLONERS:
         out.append(p.kind)
