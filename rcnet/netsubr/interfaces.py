@@ -66,15 +66,18 @@ RC_ONLY_CLONERS = frozenset(
     ]
 )
 
-_SUFFIX = re.compile(r"^(?P<vif>.+?)(?P<suffix>_ipv6|_alias\d.*|_aliases|_name|_descr)?$")
 #: `<driver><unit>_<more>`: an interface name followed by a suffix rc does not know
 _SUFFIXED = re.compile(r"[A-Za-z]+[0-9]+_.*")
 #: a sanitized vlan or sub-interface name (em0_101, em0_101_5)
 _VLAN_VAR = re.compile(r"[A-Za-z]+[0-9]+(_[0-9]+)+")
 #: variables keyed on an interface (prefix, and suffixes allowed after the name)
 _PER_IF_PREFIXES = ("ifconfig_", "ipv4_addrs_", "ipv6_prefix_", "ipv6_ifconfig_")
-#: one of _PER_IF_PREFIXES at the start of a name (none is the start of another)
-_PER_IF_PREFIX = re.compile("|".join(_PER_IF_PREFIXES))
+#: a variable keyed on an interface: one of _PER_IF_PREFIXES (none is the start of another),
+#: the name as written (`vif`), and a suffix rc reads after it, if any
+_PER_IF_VAR = re.compile(
+    f"({'|'.join(_PER_IF_PREFIXES)})"
+    r"(?P<vif>.+?)(?P<suffix>_ipv6|_alias\d.*|_aliases|_name|_descr)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -178,17 +181,13 @@ def collect_names(env: Env, report: Report) -> Names:
     spelt = {sanitize(n) for n in (*(n for n, _ in cloned), *names.vlans, *names.wlans)}
     spelt |= {sanitize(n) for n in names.listed}
     for var in env.names():
-        found = _PER_IF_PREFIX.match(var)
-        if found is None or var == "ifconfig_DEFAULT":
+        m = _PER_IF_VAR.match(var)  # one match per variable: a file may hold 5,000 aliases
+        if m is None or var == "ifconfig_DEFAULT":
             continue
-        prefix = found.group()
-        m = _SUFFIX.match(var[len(prefix) :])
-        if m is None:
-            continue
-        vif = m.group("vif")
+        prefix, vif, suffix = m.group(1, "vif", "suffix")
         if vif == "DEFAULT":
             continue  # ifconfig_DEFAULT_ipv6 is nobody's variable
-        if prefix == "ifconfig_" and m.group("suffix") == "_name":
+        if prefix == "ifconfig_" and suffix == "_name":
             new = env.text(var)
             if new:
                 names.renames[vif] = new

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from rcnet.findings import Finding
 from rcnet.ifconfig.call import CarpSpec
@@ -23,6 +24,8 @@ from rcnet.netsubr.common import Report
 from rcnet.netsubr.configure import Configured, Placed
 
 _PARAMS = ("advskew", "advbase", "state", "peer", "peer6", "version", "vrrp_prio", "vrrp_interval")
+#: a CarpSpec's _PARAMS values, in one call (a VIP file has a spec per line)
+_PARAM_VALUES = attrgetter(*_PARAMS)
 
 
 @dataclass
@@ -38,8 +41,7 @@ class _Merged:
     def add(self, spec: CarpSpec, where: str) -> None:
         if self.word is None:
             self.word = spec.vhid_word
-        for name in _PARAMS:
-            value = getattr(spec, name)
+        for name, value in zip(_PARAMS, _PARAM_VALUES(spec), strict=True):
             if value is None:
                 continue
             old = self.values.get(name)
@@ -242,14 +244,14 @@ class VhidBuilder:
         # the address's own integer: no ipaddress object per VIP (interface.ip makes one)
         family = "inet" if isinstance(vip.address, ipaddress.IPv4Address) else "inet6"
         key = (c.name, family)
-        if key not in self._networks:  # once per interface, not per VIP
-            self._networks[key] = own_networks(c, family)
+        nets = self._networks.get(key)
+        if nets is None:  # once per interface, not per VIP
+            nets = self._networks[key] = own_networks(c, family)
         bits, ip = vip.address.max_prefixlen, int(vip.address)
         # one set lookup per prefix length in use, not one test per address of the interface
-        if any(
-            ip >> (bits - n) << (bits - n) in numbers for n, numbers in self._networks[key].items()
-        ):
-            return
+        for n, numbers in nets.items():
+            if ip >> (bits - n) << (bits - n) in numbers:
+                return
         self.report.at(
             "CA09",
             "warning",

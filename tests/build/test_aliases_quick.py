@@ -95,14 +95,33 @@ def test_family_is_the_first_keyword_followed_by_a_space(text: str) -> None:
     assert _family(text) == next((f for f in FAMILY_WORDS if text.startswith(f"{f} ")), None)
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["ifconfig_em0", "ipv4_addrs_em0", "ipv6_prefix_em0", "ipv6_ifconfig_em0_alias0", "ifconfig",
-     "ipv6_ifconfigx", "ipv4_addrs", "hostname", "Ifconfig_em0", "ipv6_prefix_"],
+_PER_IF_NAMES = st.tuples(
+    st.sampled_from(["ifconfig_", "ipv4_addrs_", "ipv6_prefix_", "ipv6_ifconfig_", "ifconfig",
+                     "Ifconfig_", "ipv6_", "hostname", ""]),
+    st.text(alphabet="em0123_aliasipv6DEFAULTnamedscr\n", max_size=16),
+).map("".join) | st.sampled_from(
+    ["ifconfig_em0_alias12", "ifconfig_em0_alias", "ifconfig_em0_aliases", "ifconfig_em0_name",
+     "ifconfig_em0_ipv6_alias3", "ifconfig_DEFAULT_ipv6", "ifconfig_em0_descr", "ifconfig__ipv6",
+     "ipv6_ifconfigx", "ipv4_addrs", "ipv6_prefix_", "ifconfig_"]
 )  # fmt: skip
-def test_per_interface_prefix_is_the_listed_one(name: str) -> None:
-    from rcnet.netsubr.interfaces import _PER_IF_PREFIX, _PER_IF_PREFIXES
 
-    found = _PER_IF_PREFIX.match(name)
-    expected = next((p for p in _PER_IF_PREFIXES if name.startswith(p)), None)
-    assert (found.group() if found else None) == expected
+
+@settings(max_examples=500, deadline=None)
+@given(_PER_IF_NAMES)
+def test_per_interface_variable_is_read_in_one_match(name: str) -> None:
+    """collect_names' one regex splits a name as rc's prefix, then the name and suffix do
+    (the prefix a listed one; the rest as `^(?P<vif>.+?)(?P<suffix>...)?$` splits it)."""
+    import re
+
+    from rcnet.netsubr.interfaces import _PER_IF_PREFIXES, _PER_IF_VAR
+
+    prefix = next((p for p in _PER_IF_PREFIXES if name.startswith(p)), None)
+    two_steps = None
+    if prefix is not None:
+        rest = re.match(
+            r"^(?P<vif>.+?)(?P<suffix>_ipv6|_alias\d.*|_aliases|_name|_descr)?$",
+            name[len(prefix) :],
+        )
+        two_steps = (prefix, rest.group("vif"), rest.group("suffix")) if rest else None
+    m = _PER_IF_VAR.match(name)
+    assert (m.group(1, "vif", "suffix") if m else None) == two_steps
