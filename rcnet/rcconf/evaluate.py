@@ -15,21 +15,8 @@ import re
 
 from rcnet.findings import Finding
 from rcnet.rcconf.env import Environment, Value
-from rcnet.rcconf.expand import (
-    LITERAL,
-    TEMPLATE,
-    TYPOGRAPHIC,
-    Assignment,
-    Expander,
-    split_assignment,
-)
-from rcnet.rcconf.explain import (
-    bad_name,
-    foreign,
-    keyword,
-    template_expression,
-    typographic,
-)
+from rcnet.rcconf.expand import LITERAL, TEMPLATE, Assignment, Expander, split_assignment
+from rcnet.rcconf.explain import bad_name, foreign, keyword, template_expression, typographic
 from rcnet.rcconf.frames import (
     CLOSERS,
     JINJA_MIDDLE,
@@ -46,9 +33,10 @@ from rcnet.rcconf.frames import (
     is_op,
     skipped,
 )
+from rcnet.rcconf.literal import assign_line
 from rcnet.rcconf.parse import Item, Op, ParseError, Word, parse_statement
-from rcnet.rcconf.scan import Statement, scan
-from rcnet.rcconf.source import SourceFile, clip
+from rcnet.rcconf.scan import Statement, literal_statement, scan_literals
+from rcnet.rcconf.source import TYPOGRAPHIC, SourceFile, clip
 
 _TYPOGRAPHIC = re.compile(f"[{TYPOGRAPHIC}]")
 
@@ -86,10 +74,16 @@ class _FileEvaluator:
         self.templated = False
 
     def run(self) -> None:
-        statements, found = scan(self.src)
+        statements, found = scan_literals(self.src, quick=self.quick)
         self.findings.extend(found)
         for st in statements:
-            if st.template:
+            if not isinstance(st, Statement):  # a literal `NAME=value` line (rcconf.literal)
+                if self.frames:
+                    self._statement(literal_statement(st))
+                else:
+                    self.templated = False
+                    assign_line(self.x, st)
+            elif st.template:
                 self._jinja(st)
             else:
                 self._statement(st)

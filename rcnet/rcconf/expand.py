@@ -21,7 +21,7 @@ from rcnet.findings import Finding, Location, Severity
 from rcnet.rcconf.env import Environment, LazyPositions, Value
 from rcnet.rcconf.parse import Lit, Opaque, Param, Part, Word
 from rcnet.rcconf.scan import Statement
-from rcnet.rcconf.source import SourceFile, clip
+from rcnet.rcconf.source import TYPOGRAPHIC, SourceFile, clip
 
 #: per file, how many Location references the positions of values may hold in all: a file
 #: that extends one variable thousands of times (`x="$x more"`) would otherwise need memory
@@ -35,8 +35,6 @@ MAX_VALUE = 1 << 20
 #: stays under MAX_VALUE per value but not in all): past it, every expansion is unknown
 MAX_WORK = 16 << 20
 
-#: typographic quotes (a word processor's): sh takes them as ordinary characters
-TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 NAME_EQ = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 TEMPLATE_MARKS = ("{{", "{%")
 #: any of TEMPLATE_MARKS

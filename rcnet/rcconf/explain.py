@@ -11,14 +11,13 @@ import re
 
 from rcnet.rcconf.expand import (
     TEMPLATE_MARKS,
-    TYPOGRAPHIC,
     Assignment,
     Expander,
     split_assignment,
 )
 from rcnet.rcconf.parse import Item, Lit, Word
 from rcnet.rcconf.scan import Statement
-from rcnet.rcconf.source import clip
+from rcnet.rcconf.source import TYPOGRAPHIC, clip
 
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAME_ISH = re.compile(r"[A-Za-z_][^=\s]*\Z")

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from rcnet.findings import Finding
 from rcnet.frozen import quick_init
-from rcnet.rcconf.source import SourceFile, clip
+from rcnet.rcconf.source import TYPOGRAPHIC as _TQ
+from rcnet.rcconf.source import SourceFile, clip, encoding_findings
 
 # the characters that matter in each context: Normal (top level), Double quotes, Single
 # quotes, ${ Expansion, $( Parenthesised command, Backquotes
@@ -50,6 +51,16 @@ _TEMPLATE_END = {"{%": "%}", "{#": "#}"}
 #: statement, as in the scan; a `#` after them starts a comment.
 _ONE_LINE = re.compile(
     r"""[A-Za-z_][A-Za-z0-9_]*=(?:"[^"\\$`\n]*"|'[^'\n]*'|[^ \t\n'"\\$`#])*([ \t]*)"""
+)
+#: the commonest line of all: a one-line `NAME=value` whose value is its own text (the cases
+#: of both _ONE_LINE and expand.LITERAL), with the blank lines before it and its comment and
+#: newline after it. The evaluator reads it from the match, without a Statement (rcconf.literal;
+#: tests/rcconf/test_literal.py compares both ways). Groups: 1 the name, 2 a double-quoted,
+#: 3 a single-quoted, 4 an unquoted value, 5 the blanks after it (the statement's last).
+LITERAL_LINE = re.compile(
+    r"[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)="
+    rf"""(?:"([^"\\$`\n{{{_TQ}]*)"|'([^'\n{{{_TQ}]*)'|([^ \t\n'"\\$`#;&|<>(){{{_TQ}]*))"""
+    r"([ \t]*)(?:(?<=[ \t])#[^\n]*)?(?:\n|\Z)"
 )
 #: in the SH03 message of a file sh cannot parse: rc loads nothing from such a file
 UNPARSEABLE = "sh cannot parse this file"
@@ -127,7 +138,21 @@ class _Result:
 def scan(src: SourceFile, *, quick: bool = True) -> tuple[list[Statement], list[Finding]]:
     """The logical statements of a file, and the SH03 findings of the scan. `quick=False`
     scans one-line assignments like any other statement (the tests compare the two)."""
+    found, findings = _Scanner(src, quick).run()
+    return [s if isinstance(s, Statement) else literal_statement(s) for s in found], findings
+
+
+def scan_literals(
+    src: SourceFile, *, quick: bool = True
+) -> tuple[list[Statement | re.Match[str]], list[Finding]]:
+    """`scan`, but a line LITERAL_LINE matches (with `quick`) stays that match."""
     return _Scanner(src, quick).run()
+
+
+def literal_statement(m: re.Match[str]) -> Statement:
+    """The Statement of a line LITERAL_LINE matched (the one `scan` gives)."""
+    start, end = m.start(1), m.end(5)
+    return Statement(m.string[start:end], (0,), (start,), start, end)
 
 
 class _Scanner:
@@ -139,12 +164,19 @@ class _Scanner:
         #: an unterminated quote was found: sh stops there; the rest is best effort
         self.recovered = False
 
-    def run(self) -> tuple[list[Statement], list[Finding]]:
-        self._encoding_findings()
-        statements: list[Statement] = []
+    def run(self) -> tuple[list[Statement | re.Match[str]], list[Finding]]:
+        self.findings.extend(encoding_findings(self.src))
+        statements: list[Statement | re.Match[str]] = []
         text, n = self.text, len(self.text)
         i = 0
+        literal = LITERAL_LINE.match if self.quick else None
         while True:
+            if literal is not None:
+                line = literal(text, i)
+                if line is not None:
+                    statements.append(line)
+                    i = line.end()
+                    continue
             blanks = _SKIP.match(text, i)
             i = blanks.end() if blanks else i
             if i >= n:
@@ -186,39 +218,6 @@ class _Scanner:
         else:
             return None
         return Statement(text[i:end], (0,), (i,), i, end), nxt
-
-    def _encoding_findings(self) -> None:
-        src = self.src
-        if src.bom:
-            first = src.lines()[0] if src.text else ""
-            self.findings.append(
-                Finding(
-                    "SH03",
-                    "error",
-                    "the file starts with a UTF-8 byte-order mark: sh reads it as part of the "
-                    f"first word, so `{clip(first)}` runs as a command and sets nothing; "
-                    "rcnet reads the file without it. Save the file without BOM",
-                    src.loc(0),
-                )
-            )
-        if src.cr_lines:
-            line = src.cr_lines[0]
-            start = src.line_starts[line - 1]
-            end = src.text.find("\n", start)
-            end = len(src.text) if end < 0 else end
-            count = len(src.cr_lines)
-            lines = "1 line ends" if count == 1 else f"{count} lines end"
-            self.findings.append(
-                Finding(
-                    "SH03",
-                    "error",
-                    f"{lines} with CR (DOS line ends, first on line {line}): sh keeps the CR "
-                    "in the last word of each line, so `YES\\r` is not YES and addresses get a "
-                    "trailing CR; rcnet reads the file as if the lines ended with LF. Convert "
-                    "it (tr -d '\\r' or dos2unix)",
-                    src.loc(end),
-                )
-            )
 
     def _template(self, i: int) -> tuple[Statement, int]:
         text = self.text

@@ -1,9 +1,9 @@
 """One file's text, decoded the way the reader sees it, with offset -> Location.
 
 Decoding normalises what a text editor hides but sh does not: a UTF-8 byte-order mark and
-CR line ends. Both are reported (SH03) by the scanner; the text the reader goes on with has
-neither, so that line and column numbers match what an editor shows and the rest of the
-file can still be checked.
+CR line ends. Both are reported (SH03, `encoding_findings`, when the file is scanned); the
+text the reader goes on with has neither, so that line and column numbers match what an
+editor shows and the rest of the file can still be checked.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import bisect
 import re
 
-from rcnet.findings import Location
+from rcnet.findings import Finding, Location
 
 BOM = "\ufeff"
+#: typographic quotes (a word processor's): sh takes them as ordinary characters
+TYPOGRAPHIC = "\u201c\u201d\u2018\u2019"
 _NEWLINE = re.compile("\n")
 
 
@@ -76,6 +78,42 @@ class SourceFile:
             offset = stop
             line += 1
         return out
+
+
+def encoding_findings(src: SourceFile) -> list[Finding]:
+    """The SH03 findings of what decoding normalised: a byte-order mark, CR line ends."""
+    found: list[Finding] = []
+    if src.bom:
+        first = src.lines()[0] if src.text else ""
+        found.append(
+            Finding(
+                "SH03",
+                "error",
+                "the file starts with a UTF-8 byte-order mark: sh reads it as part of the "
+                f"first word, so `{clip(first)}` runs as a command and sets nothing; "
+                "rcnet reads the file without it. Save the file without BOM",
+                src.loc(0),
+            )
+        )
+    if src.cr_lines:
+        line = src.cr_lines[0]
+        start = src.line_starts[line - 1]
+        end = src.text.find("\n", start)
+        end = len(src.text) if end < 0 else end
+        count = len(src.cr_lines)
+        lines = "1 line ends" if count == 1 else f"{count} lines end"
+        found.append(
+            Finding(
+                "SH03",
+                "error",
+                f"{lines} with CR (DOS line ends, first on line {line}): sh keeps the CR "
+                "in the last word of each line, so `YES\\r` is not YES and addresses get a "
+                "trailing CR; rcnet reads the file as if the lines ended with LF. Convert "
+                "it (tr -d '\\r' or dos2unix)",
+                src.loc(end),
+            )
+        )
+    return found
 
 
 def clip(text: str, width: int = 48) -> str:
