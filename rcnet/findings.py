@@ -6,17 +6,16 @@ Used by the rc.conf reader, the model builder and the lint rules. Imports nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-@quick_init
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Location:
     """1-based line and column (columns count characters) in a file."""
 
@@ -28,7 +27,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     code: str
     severity: Severity

@@ -10,9 +10,9 @@ import gc
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from rcnet.findings import Finding
+from rcnet.frozen import record
 from rcnet.model import Host
 from rcnet.rcconf.env import HostError, LoadedHost
 from rcnet.redact import clean, secrets_of
@@ -22,7 +22,7 @@ class DuplicateHostError(HostError):
     """Two HOST arguments that name the same host."""
 
 
-@dataclass(frozen=True)
+@record
 class CheckedHost:
     loaded: LoadedHost
     host: Host

@@ -13,10 +13,10 @@ Linux adapter.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any, Literal
 
-from rcnet.frozen import cached, quick_init
+from rcnet.frozen import cached, record
 
 Family = Literal["inet", "inet6"]
 CarpState = Literal["init", "backup", "master"]
@@ -40,8 +40,7 @@ def carp_key(passphrase: str | bytes) -> bytes:
     return raw.ljust(CARP_KEY_LEN, b"\0")
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Address:
     """One address as rc applies it to an interface."""
 
@@ -74,7 +73,7 @@ class Address:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Interface:
     """An interface rc configures, named as in the configuration."""
 
@@ -110,7 +109,7 @@ class Interface:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Vhid:
     """One CARP virtual host (legacy carpN or modern vhid-on-alias)."""
 
@@ -174,7 +173,7 @@ class Vhid:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     """A route rc's routing script would add."""
 
@@ -197,7 +196,7 @@ class Route:
         }
 
 
-@dataclass(frozen=True)
+@record
 class CarpSysctls:
     """net.inet.carp.* with FreeBSD's defaults: the one list of them (sysctl.conf's reader,
     the engine, `rcnet sysctl` and the daemon's answers all take their names from here)."""
@@ -219,7 +218,7 @@ class CarpSysctls:
 CARP_SYSCTLS: tuple[str, ...] = tuple(f.name for f in fields(CarpSysctls))
 
 
-@dataclass(frozen=True)
+@record
 class Host:
     """Everything `rcnet start` would apply for one host."""
 

@@ -10,9 +10,8 @@ sources emit is registered).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rcnet.findings import Severity
+from rcnet.frozen import record
 
 #: code prefix -> what the family covers (the reference's section titles)
 FAMILIES: dict[str, str] = {
@@ -31,7 +30,7 @@ FAMILIES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     code: str
     #: the usual severity; a finding may carry another (see the text)

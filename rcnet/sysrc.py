@@ -24,8 +24,8 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from rcnet.frozen import record
 from rcnet.rcconf.env import LoadedHost, Value
 from rcnet.rcconf.expand import split_assignment
 from rcnet.rcconf.load import load_text
@@ -45,7 +45,7 @@ class SysrcError(Exception):
     """An edit that cannot be made: one line for the user."""
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """One NAME argument: op is "get", "set", "add", "remove" or "delete"."""
 

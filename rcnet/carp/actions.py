@@ -7,10 +7,10 @@ returned list is the order to perform them in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 from rcnet.carp.counters import Counter
+from rcnet.frozen import record
 from rcnet.model import IPAddress, IPInterface
 
 
@@ -25,7 +25,7 @@ class State(IntEnum):
         return self.name
 
 
-@dataclass(frozen=True)
+@record
 class SendAdvert:
     """Send `payload` (a CARP or VRRPv3 header) as IP protocol 112, TTL/hop limit 255.
 
@@ -48,7 +48,7 @@ class SendAdvert:
     bow_out: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class VipAction:
     """What the three actions on a vhid's addresses share (each compares equal only to its own
     kind: dataclass equality checks the class)."""
@@ -60,17 +60,17 @@ class VipAction:
     mac: bytes
 
 
-@dataclass(frozen=True)
+@record
 class AddVips(VipAction):
     """Bring the vhid's addresses up (on becoming MASTER), answering ARP/NS with `mac`."""
 
 
-@dataclass(frozen=True)
+@record
 class RemoveVips(VipAction):
     """Take the vhid's addresses down (on leaving MASTER)."""
 
 
-@dataclass(frozen=True)
+@record
 class Announce(VipAction):
     """One gratuitous ARP per IPv4 VIP and one unsolicited NA (Override) per IPv6 VIP.
 
@@ -80,7 +80,7 @@ class Announce(VipAction):
     repeat: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Transition:
     """A state change, with FreeBSD's reason string (carp.md §8)."""
 
@@ -96,7 +96,7 @@ class Transition:
         return f"carp: {self.vhid}@{self.interface}: {self.old} -> {self.new} ({self.reason})"
 
 
-@dataclass(frozen=True)
+@record
 class Notify:
     """The devd event of a transition, for hooks: `system=CARP subsystem=1@em0 type=MASTER`."""
 
@@ -114,7 +114,7 @@ class Notify:
         return f"system=CARP subsystem={self.subsystem} type={self.state}"
 
 
-@dataclass(frozen=True)
+@record
 class Dropped:
     """An advert the input pipeline rejected; `counter` is the carpstats field bumped.
 
@@ -138,7 +138,7 @@ class Dropped:
         return f"carp: {self.ifname}: {self.detail}"
 
 
-@dataclass(frozen=True)
+@record
 class Demoted:
     """net.inet.carp.demotion changed by `delta` to `total`."""
 

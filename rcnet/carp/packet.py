@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import struct
-from dataclasses import dataclass
 
 from rcnet.carp.wire import (
     CARP_HEADER_LEN,
@@ -22,6 +21,7 @@ from rcnet.carp.wire import (
     WireError,
     inet_checksum,
 )
+from rcnet.frozen import record
 from rcnet.model import IPAddress
 
 ETH_P_IP = 0x0800
@@ -128,7 +128,7 @@ def build_ethernet(
     return frame.ljust(ETH_MIN_FRAME, b"\0") if pad else frame
 
 
-@dataclass(frozen=True)
+@record
 class IpPacket:
     """What the receive path needs from an IP packet."""
 

@@ -25,6 +25,7 @@ from typing import Any
 from rcnet.carp import timing
 from rcnet.carp.actions import Action, SendAdvert, State, Transition
 from rcnet.carp.engine import Engine
+from rcnet.frozen import record
 from rcnet.model import Host, IPAddress
 
 VERBS = ("kill", "stop", "start", "down", "up", "partition", "heal", "loss", "preempt")
@@ -36,7 +37,7 @@ class SimError(ValueError):
     """A scenario that cannot run: unknown host or interface, malformed event."""
 
 
-@dataclass(frozen=True)
+@record
 class SimEvent:
     """One `TIME:ACTION` of the command line, parsed but not yet bound to hosts."""
 
@@ -96,7 +97,7 @@ def parse_event(spec: str) -> SimEvent:
     return base
 
 
-@dataclass(frozen=True)
+@record
 class SimTransition:
     """A state change seen in the simulation."""
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Any
 
 from rcnet.carp import timing
 from rcnet.carp.actions import State
+from rcnet.frozen import record
 from rcnet.model import IPInterface
 
 
-@dataclass(frozen=True)
+@record
 class VhidStatus:
     """A snapshot for `rcnet status`; `advskew` is the configured value."""
 

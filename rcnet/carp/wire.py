@@ -20,9 +20,9 @@ import hmac
 import ipaddress
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rcnet.carp.counters import Counter
+from rcnet.frozen import record
 from rcnet.model import IPAddress
 
 IPPROTO_CARP = 112
@@ -69,7 +69,7 @@ def inet_checksum(data: bytes) -> int:
 # --- CARP v2 -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class CarpHeader:
     """The 36 bytes of a CARP advertisement, field by field."""
 
@@ -241,7 +241,7 @@ def carp_fields(payload: bytes) -> tuple[int, int, int, bytes]:
 # --- VRRPv3 --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class VrrpHeader:
     """A VRRPv3 advertisement (FreeBSD's `carpver 3`, keepalived)."""
 

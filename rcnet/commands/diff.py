@@ -15,12 +15,13 @@ import ipaddress
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from rcnet.commands import CommandError, UsageError
 from rcnet.commands.control import _add_control, _ask
 from rcnet.commands.hostargs import add_hosts_argument
+from rcnet.frozen import record
 
 if TYPE_CHECKING:
     from rcnet.linux.system import Link, SystemState
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 NONE = "(none)"
 
 
-@dataclass(frozen=True)
+@record
 class Difference:
     interface: str
     what: str

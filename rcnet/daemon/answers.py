@@ -15,9 +15,9 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from rcnet.frozen import record
 from rcnet.text import escape
 
 #: a check: (value, where) -> the value as the commands may use it, or BadAnswer
@@ -180,7 +180,7 @@ SCHEMAS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """A checked answer: `ok` and the request's fields (REFUSED's when not ok)."""
 

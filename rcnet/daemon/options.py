@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from rcnet.frozen import record
 
 
-@dataclass(frozen=True)
+@record
 class StartOptions:
     host_path: str
     #: FreeBSD interface name -> Linux name (--map; rc.conf rcnet_ifmap fills the rest)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rcnet.carp.actions import Action
@@ -28,6 +28,7 @@ from rcnet.carp.engine import Engine
 from rcnet.carp.reload import vhid_changes
 from rcnet.daemon.options import StartOptions
 from rcnet.daemon.perform import Executor
+from rcnet.frozen import record
 from rcnet.hosts import CheckedHost
 from rcnet.linux.changes import Change, Note
 from rcnet.model import Host
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("rcnet")
 
 
-@dataclass(frozen=True)
+@record
 class Refusal:
     """Why a reload is refused; nothing was changed."""
 

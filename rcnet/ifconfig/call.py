@@ -8,19 +8,18 @@ whole `ifconfig_<if>_ipv6` value, or one family segment of the alias words (with
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from rcnet.findings import Finding
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 from rcnet.ifconfig.keywords import Keyword
 from rcnet.ifconfig.words import Word
 
 AddressFamily = Literal["inet", "inet6"]
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class CallContext:
     """What the parser needs to know about where a call comes from."""
 
@@ -35,8 +34,7 @@ class CallContext:
     default_family: str = "inet"
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Setting:
     """A keyword and the arguments it consumed."""
 
@@ -56,8 +54,7 @@ class Setting:
         return self.args[0].text if self.args else None
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class AddressSpec:
     """An address the call adds (or removes), with its mask resolved."""
 
@@ -75,8 +72,7 @@ class AddressSpec:
     delete: bool = False
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class CarpSpec:
     """CARP words of one call (carp.c): only what was written is set."""
 
@@ -100,7 +96,7 @@ class CarpSpec:
     pass_word: Word | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Failure:
     """Where ifconfig exits with an error (sbin/ifconfig/ifconfig.c ifconfig(): every
     keyword's callback runs as it is read, and the address (SIOCAIFADDR) and the carp
@@ -119,8 +115,7 @@ class Failure:
     at: int = 0
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Call:
     """One parsed ifconfig call."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+
+from rcnet.frozen import record
 
 _HOSTNAME = re.compile(
     r"^(?=.*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$"
@@ -26,7 +27,7 @@ _INET6_CHARS = re.compile(r"^[0-9A-Fa-f:.%/A-Za-z-]+$")
 _DIGITS_DOTS = re.compile(r"^[0-9.]+$")
 
 
-@dataclass(frozen=True)
+@record
 class Aton:
     """What inet_aton(3) made of a string."""
 
@@ -124,7 +125,7 @@ def classful_prefixlen(addr: ipaddress.IPv4Address) -> int:
     return 32
 
 
-@dataclass(frozen=True)
+@record
 class InetText:
     """One IPv4 address word, `A.B.C.D[/len]`, as ifconfig reads it."""
 
@@ -159,7 +160,7 @@ def parse_inet(text: str) -> InetText:
     return InetText(None, prefixlen, error=f"{addr_part!r} is not an IPv4 address", slash=where)
 
 
-@dataclass(frozen=True)
+@record
 class Inet6Text:
     address: ipaddress.IPv6Address | None
     prefixlen: int | None = None
@@ -185,7 +186,7 @@ def parse_inet6(text: str) -> Inet6Text:
     return Inet6Text(address, prefixlen, scope if pct else None)
 
 
-@dataclass(frozen=True)
+@record
 class MaskText:
     prefixlen: int | None
     error: str | None = None

@@ -9,7 +9,8 @@ iflagg.c, ifbridge.c, ifgif.c, ifgre.c, ifvxlan.c, ifieee80211.c, ifmedia.c).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from rcnet.frozen import record
 
 #: family keywords (ifconfig's address families) -> the family their address belongs to
 FAMILIES: dict[str, str] = {"inet": "inet", "inet6": "inet6", "link": "link", "ether": "link"}
@@ -19,7 +20,7 @@ ARG_INT = "int"
 ARG_TEXT = "text"
 
 
-@dataclass(frozen=True)
+@record
 class Keyword:
     name: str
     #: arguments it consumes

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rcnet.findings import Finding, Location, Severity
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 from rcnet.rcconf.env import Value
 
 BLANKS = " \t\n"
@@ -32,8 +32,7 @@ _NAME_START = re.compile(r"[A-Za-z_{]")
 _FIELD = re.compile(r"[^ \t\n]+")
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Word:
     """One word and where each of its characters was written in `source.text`."""
 
@@ -87,7 +86,7 @@ def split_fields(text: str, source: Value | None = None, base: int = 0) -> list[
     return words
 
 
-@dataclass(frozen=True)
+@record
 class Pseudo:
     """A pseudo-keyword rc removed before calling ifconfig."""
 
@@ -118,7 +117,7 @@ def strip_pseudo(words: list[Word]) -> tuple[list[Word], list[Pseudo]]:
     return kept, pseudo
 
 
-@dataclass(frozen=True)
+@record
 class Split:
     """The words ifconfig receives after eval, and what eval would do besides."""
 

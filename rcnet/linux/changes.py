@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rcnet.carp.packet import mac_str, virtual_mac
+from rcnet.frozen import record
 from rcnet.linux import owned
 from rcnet.linux.nsenter import call_in_netns, sysctl_name, write_sysctl
 from rcnet.model import IPAddress, IPInterface, IPNetwork
@@ -58,7 +59,7 @@ def _family_flag(address: IPInterface | IPAddress | IPNetwork) -> str:
     return "-6 " if address.version == 6 else ""
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """Something planned but not done (left to the system, kept as found); applies nothing."""
 
@@ -71,7 +72,7 @@ class Note:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class CreateLink:
     """A cloned interface: bridge, tap, 802.1Q vlan (`parent`, `vlan_id`) or bond."""
 
@@ -116,7 +117,7 @@ def _create_tap(ifname: str) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True)
+@record
 class CreateMacvlan:
     """A vhid's macvlan: virtual MAC, mode bridge, no IPv6 link-local, left DOWN.
 
@@ -161,7 +162,7 @@ class CreateMacvlan:
             write_sysctl(key, "1", ctx.netns)
 
 
-@dataclass(frozen=True)
+@record
 class SetMtu:
     ifname: str
     mtu: int
@@ -173,7 +174,7 @@ class SetMtu:
         ctx.ipr.link("set", index=ctx.index(self.ifname), mtu=self.mtu)
 
 
-@dataclass(frozen=True)
+@record
 class SetMac:
     ifname: str
     mac: str
@@ -185,7 +186,7 @@ class SetMac:
         ctx.ipr.link("set", index=ctx.index(self.ifname), address=self.mac)
 
 
-@dataclass(frozen=True)
+@record
 class SetMaster:
     ifname: str
     master: str
@@ -197,7 +198,7 @@ class SetMaster:
         ctx.ipr.link("set", index=ctx.index(self.ifname), master=ctx.index(self.master))
 
 
-@dataclass(frozen=True)
+@record
 class SetLink:
     ifname: str
     up: bool
@@ -209,7 +210,7 @@ class SetLink:
         ctx.ipr.link("set", index=ctx.index(self.ifname), state="up" if self.up else "down")
 
 
-@dataclass(frozen=True)
+@record
 class AddAddress:
     """An address marked as rcnet's (IFA_PROTO), so only rcnet ever removes it."""
 
@@ -248,7 +249,7 @@ class AddAddress:
         ctx.ipr.addr("add", **spec)
 
 
-@dataclass(frozen=True)
+@record
 class AddRoute:
     """A route in the main table marked with rcnet's route protocol."""
 
@@ -282,7 +283,7 @@ class AddRoute:
         ctx.ipr.route("add", **spec)
 
 
-@dataclass(frozen=True)
+@record
 class SetSysctl:
     key: str
     value: str
@@ -299,7 +300,7 @@ def _tolerate_gone(exc: BaseException) -> bool:
     return code in _GONE
 
 
-@dataclass(frozen=True)
+@record
 class DeleteLink:
     ifname: str
 
@@ -314,7 +315,7 @@ class DeleteLink:
                 raise
 
 
-@dataclass(frozen=True)
+@record
 class DeleteAddress:
     ifname: str
     interface: IPInterface
@@ -335,7 +336,7 @@ class DeleteAddress:
                 raise
 
 
-@dataclass(frozen=True)
+@record
 class DeleteRoute:
     family: int
     destination: IPNetwork | None

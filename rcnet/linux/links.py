@@ -25,8 +25,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from rcnet.frozen import record
 from rcnet.linux.owned import RCNET_PROTO
 from rcnet.linux.rtnl import (
     RTMGRP_IPV4_IFADDR,
@@ -39,7 +39,7 @@ from rcnet.linux.rtnl import (
 from rcnet.model import IPAddress, IPInterface
 
 
-@dataclass(frozen=True)
+@record
 class LinkState:
     ifname: str
     index: int
@@ -47,19 +47,19 @@ class LinkState:
     carrier: bool
 
 
-@dataclass(frozen=True)
+@record
 class LinkRemoved:
     ifname: str
     index: int
 
 
-@dataclass(frozen=True)
+@record
 class AddressRemoved:
     ifname: str
     address: IPInterface
 
 
-@dataclass(frozen=True)
+@record
 class SourcesChanged:
     """The addresses a parent could source adverts from changed (one came, went, or finished
     DAD): ask `LinkWatcher.sources(ifname)`."""

@@ -19,8 +19,8 @@ import os
 import socket
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from rcnet.frozen import record
 from rcnet.linux.nsenter import call_in_netns
 from rcnet.model import IPAddress
 
@@ -76,7 +76,7 @@ def _attr(kind: int, value: bytes) -> bytes:
     return body.ljust(_align(len(body)), b"\0")
 
 
-@dataclass(frozen=True)
+@record
 class LinkMsg:
     """RTM_NEWLINK (deleted=False) or RTM_DELLINK."""
 
@@ -94,7 +94,7 @@ class LinkMsg:
         return bool(self.flags & IFF_LOWER_UP)
 
 
-@dataclass(frozen=True)
+@record
 class AddrMsg:
     """RTM_NEWADDR (deleted=False) or RTM_DELADDR."""
 

@@ -11,9 +11,10 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from rcnet.frozen import record
 from rcnet.linux.nsenter import call_in_netns
 from rcnet.model import IPAddress, IPInterface, IPNetwork
 
@@ -35,7 +36,7 @@ LINK_SYSCTLS6 = ("use_oif_addrs_only",)
 _KIND_MODULES = {"vlan": "8021q", "bond": "bonding"}
 
 
-@dataclass(frozen=True)
+@record
 class Link:
     index: int
     name: str
@@ -50,7 +51,7 @@ class Link:
     alias: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Addr:
     index: int
     interface: IPInterface
@@ -59,7 +60,7 @@ class Addr:
     peer: IPAddress | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RouteEntry:
     family: int
     destination: IPNetwork | None
@@ -69,7 +70,7 @@ class RouteEntry:
     proto: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class SystemState:
     links: tuple[Link, ...] = ()
     addrs: tuple[Addr, ...] = ()

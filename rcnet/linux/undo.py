@@ -13,8 +13,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from rcnet.frozen import record
 from rcnet.linux.changes import (
     IFA_F_NODAD,
     AddAddress,
@@ -34,7 +35,7 @@ from rcnet.linux.changes import (
 from rcnet.linux.system import SystemState
 
 
-@dataclass(frozen=True)
+@record
 class Before:
     """What undoing needs to know of the system before a plan ran."""
 

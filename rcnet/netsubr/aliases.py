@@ -11,8 +11,8 @@ at every family keyword; each segment of the pass's family becomes one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from rcnet.frozen import record
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import Call
 from rcnet.ifconfig.inet import decimal
@@ -30,7 +30,7 @@ _FAMILY = re.compile(f"({'|'.join(FAMILY_WORDS)}) ")
 PASSES = ("link", "ether", "inet", "inet6")
 
 
-@dataclass(frozen=True)
+@record
 class AliasCalls:
     """The alias ifconfig calls of one interface, per pass."""
 

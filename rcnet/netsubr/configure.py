@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 from rcnet.ifconfig import CallContext, parse_call
 from rcnet.ifconfig.call import AddressSpec, Call
 from rcnet.ifconfig.words import Pseudo, Word, eval_split, split_fields, strip_pseudo
@@ -27,8 +27,7 @@ _NO_DHCP = re.compile(r"^(lo|stf|lp|sl)[0-9]")
 _LOOPBACK = Address("inet", ipaddress.IPv4Address("127.0.0.1"), 8)
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Placed:
     """An address in the model and the call that put it there."""
 
@@ -37,7 +36,7 @@ class Placed:
     call: Call | None
 
 
-@dataclass(frozen=True)
+@record
 class Configured:
     planned: Planned
     interface: Interface

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rcnet.frozen import record
 from rcnet.ifconfig.words import Word
 from rcnet.netsubr.common import Env, Report, checkyesno, cloner_of, natural_key, sanitize
 
@@ -80,7 +81,7 @@ _PER_IF_VAR = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Planned:
     """An interface rc would configure."""
 

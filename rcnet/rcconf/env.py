@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import overload
 
 from rcnet.findings import Finding, Location
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 
 
 class HostError(Exception):
@@ -69,8 +69,7 @@ class LazyPositions(Sequence[Location]):
         return repr(self._all())
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class Value:
     """One assignment `NAME=WORD` after evaluation.
 
@@ -149,7 +148,7 @@ class Environment:
 SCOPES = ("hostname", "netif", "routing")
 
 
-@dataclass(frozen=True)
+@record
 class LoadedHost:
     """A HOST argument read in FreeBSD's order."""
 

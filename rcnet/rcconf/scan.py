@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from rcnet.findings import Finding
-from rcnet.frozen import quick_init
+from rcnet.frozen import record
 from rcnet.rcconf.source import TYPOGRAPHIC as _TQ
 from rcnet.rcconf.source import SourceFile, clip, encoding_findings
 
@@ -70,8 +70,7 @@ UNPARSEABLE = "sh cannot parse this file"
 _AFTER_ERROR_LINES = 50
 
 
-@quick_init  # one per line: no slots, so that the quick __init__ can fill its __dict__
-@dataclass(frozen=True)
+@record  # one per line: no slots, so that record's quick __init__ can fill its __dict__
 class Statement:
     """One logical statement: its text and where each character came from."""
 

@@ -15,14 +15,15 @@ get_if_var) and libexec/rc/rc.d/{netif,routing,hostname}.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from rcnet.frozen import record
 
 #: placeholders of a pattern: an interface name as get_if_var writes it (`.-/+` -> `_`),
 #: an alias number, an entry name of a list variable (static_routes="ext" -> route_ext)
 PLACEHOLDERS = {"<if>": r"[A-Za-z0-9_]+?", "<n>": r"[0-9]+", "<name>": r"[A-Za-z0-9_]+"}
 
 
-@dataclass(frozen=True)
+@record
 class Variable:
     #: a name (`defaultrouter`) or a pattern (`ifconfig_<if>_alias<n>`)
     name: str
