@@ -37,14 +37,19 @@ _ALIAS_N = re.compile(r"^alias\d+$")
 #: `ifconfig_<anything>_alias<N>`, the most common name of a large rc.conf: never misspelt
 #: (no misnomer ends in a digit, and _suggest_ifconfig accepts an aliasN last part)
 _ALIAS_VARIABLE = re.compile(r"ifconfig_[A-Za-z0-9_]*_alias[0-9]+")
-#: what get_if_var makes of an interface name: em0, em0_101, bridge0, lagg0_vlan5
-_IFNAME = re.compile(r"^[a-z]+[0-9]+(_[A-Za-z0-9]+)*$")
+#: a `_` after which the rest of a variable name is an interface name as get_if_var makes
+#: it: em0, em0_101, bridge0, lagg0_vlan5
+_IFNAME_AFTER = re.compile(r"_(?=[a-z]+[0-9]+(?:_[A-Za-z0-9]+)*$)")
 _OTHER_SUFFIXES = tuple(s for s in IFCONFIG_SUFFIXES if s != "alias")
 
 #: known names by first letter: misspellings keep their first letter
 _BY_FIRST: dict[str, tuple[str, ...]] = {}
+#: and by first letter and last word (`_enable`), in the same order
+_BY_FIRST_LAST: dict[tuple[str, str], tuple[str, ...]] = {}
 for _name in sorted(KNOWN_NAMES):
     _BY_FIRST[_name[0]] = (*_BY_FIRST.get(_name[0], ()), _name)
+    _key = (_name[0], _name.rpartition("_")[2])
+    _BY_FIRST_LAST[_key] = (*_BY_FIRST_LAST.get(_key, ()), _name)
 
 
 def _assignments(loaded: LoadedHost) -> Iterator[Value]:
@@ -108,27 +113,30 @@ def suggestion(name: str, *, quick: bool = True) -> tuple[str, str] | None:
 def _suggest_prefix(name: str) -> str | None:
     """`ifconfg_em0`, `ipv4_addr_em0`, `vlan_em0`: a near-miss of a per-interface prefix."""
     head, _, rest = name.partition("_")
-    if rest and _close(head, ("ifconfig",), 0.75):
+    if rest and head[:1] == "i" and _close(head, ("ifconfig",), 0.75):  # _close's own filter
         return "ifconfig_" + rest
-    parts = name.split("_")
-    for k in range(1, len(parts)):
-        start, rest = "_".join(parts[:k]) + "_", "_".join(parts[k:])
-        if not _IFNAME.match(rest):
-            continue
-        fixed = _close(start, INTERFACE_PREFIXES, 0.85)
+    # at each `_` followed by an interface name (in order), the prefix up to it
+    for m in _IFNAME_AFTER.finditer(name):
+        fixed = _close(name[: m.end()], INTERFACE_PREFIXES, 0.85)
         if fixed is not None:
-            return fixed + rest
+            return fixed + name[m.end() :]
     return None
 
 
 def _suggest_plain(name: str) -> str | None:
     stem, _, suffix = name.rpartition("_")
+    if stem and suffix in SERVICE_SUFFIXES:  # _same_service refuses every other last word
+        known = _BY_FIRST_LAST.get((name[:1], suffix), ())
+    else:
+        known = _BY_FIRST.get(name[:1], ())
+    size = len(name)
+    # _close keeps only names that can reach its cutoff: the cheap test first
     candidates = tuple(
         k
-        for k in _BY_FIRST.get(name[:1], ())
-        if _same_service(stem, suffix, k)
-    )  # fmt: skip
-    return _close(name, candidates, 0.85)
+        for k in known
+        if 2 * min(len(k), size) >= 0.85 * (len(k) + size) and _same_service(stem, suffix, k)
+    )
+    return _close(name, candidates, 0.85) if candidates else None
 
 
 def _same_service(stem: str, suffix: str, known: str) -> bool:

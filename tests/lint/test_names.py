@@ -151,3 +151,67 @@ def test_alias_names_shortcut_equals_the_full_lookup(name: str) -> None:
     """An `ifconfig_<if>_alias<N>` name is never a misspelling (suggestion's shortcut): the full
     lookup says the same for it, and near misses still go the full way."""
     assert suggestion(name) == suggestion(name, quick=False)
+
+
+def _prefix_as_written_first(name: str) -> str | None:
+    """names._suggest_prefix as it was first written (every split of the name, _close on
+    each): the reference for its quicker form."""
+    import re
+
+    from rcnet.lint import names
+
+    head, _, rest = name.partition("_")
+    if rest and names._close(head, ("ifconfig",), 0.75):
+        return "ifconfig_" + rest
+    parts = name.split("_")
+    for k in range(1, len(parts)):
+        start, rest = "_".join(parts[:k]) + "_", "_".join(parts[k:])
+        if not re.match(r"^[a-z]+[0-9]+(_[A-Za-z0-9]+)*$", rest):
+            continue
+        fixed = names._close(start, names.INTERFACE_PREFIXES, 0.85)
+        if fixed is not None:
+            return fixed + rest
+    return None
+
+
+def _plain_as_written_first(name: str) -> str | None:
+    """names._suggest_plain as first written (every known name of the first letter)."""
+    from rcnet.lint import names
+
+    stem, _, suffix = name.rpartition("_")
+    candidates = tuple(
+        k for k in names._BY_FIRST.get(name[:1], ()) if names._same_service(stem, suffix, k)
+    )
+    return names._close(name, candidates, 0.85)
+
+
+_name_piece = st.sampled_from(
+    ["_", "i", "if", "ifconfg", "ifconfig", "ipv4_addr", "ipv6_prefx", "vlan", "wlan", "em0",
+     "lagg0", "vlan5", "101", "svc", "svc998", "enable", "enabel", "flags", "static_route",
+     "defaultroutr", "gateway", "cloned_interface", "clone", "s", "x", "network", "interfaces",
+     "hostnme", "routing", "A", "Em0", "0", "rtadv", "netf", "gatway", "ipv6", "_enable",
+     "_flags", "_program", "_pairs"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_name_piece, min_size=1, max_size=5).map("".join))
+def test_quick_prefix_and_plain_suggestions_equal_the_first_ones(name: str) -> None:
+    """The suggestion helpers' quicker forms (one regex for the interface-name splits; only
+    known names of the same service suffix, length test before _same_service) suggest what
+    the first forms did."""
+    from rcnet.lint import names
+
+    assert names._suggest_prefix(name) == _prefix_as_written_first(name)
+    assert names._suggest_plain(name) == _plain_as_written_first(name)
+
+
+def test_quick_suggestions_still_suggest() -> None:
+    """The reference comparison above sees names that get a suggestion, too."""
+    from rcnet.lint import names
+
+    assert names._suggest_prefix("ipv4_addr_em0") == "ipv4_addrs_em0"
+    assert names._suggest_prefix("ifconfg_em0") == "ifconfig_em0"
+    assert names._suggest_plain("defaultroutr") == "defaultrouter"
+    assert names._suggest_plain("svc998_enable") is None
+    assert names._suggest_plain("rtadv_enable") == "rtadvd_enable"  # a service suffix
