@@ -129,6 +129,8 @@ def _suggest_plain(name: str) -> str | None:
         known = _BY_FIRST_LAST.get((name[:1], suffix), ())
     else:
         known = _BY_FIRST.get(name[:1], ())
+    if not known:
+        return None
     size = len(name)
     # _close keeps only names that can reach its cutoff: the cheap test first
     candidates = tuple(
