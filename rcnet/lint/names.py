@@ -131,12 +131,9 @@ def _suggest_plain(name: str) -> str | None:
         known = _BY_FIRST.get(name[:1], ())
     if not known:
         return None
-    size = len(name)
     # _close keeps only names that can reach its cutoff: the cheap test first
     candidates = tuple(
-        k
-        for k in known
-        if 2 * min(len(k), size) >= 0.85 * (len(k) + size) and _same_service(stem, suffix, k)
+        k for k in known if _ratio_can_reach(k, name, 0.85) and _same_service(stem, suffix, k)
     )
     return _close(name, candidates, 0.85) if candidates else None
 
